@@ -1,0 +1,204 @@
+"""The conversation: one input (command, button, text) in, replies out, for every chat adapter.
+
+Telegram and the terminal both call this class, so the dialogue is written once. It holds no
+state of its own: everything that must survive a restart is in the store.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot import typed, views
+from bot.content import Bank, Module
+from bot.cycle import CyclePolicy
+from bot.dialogue import TOPIC, Dialogue
+from bot.locales import pick_language, t
+from bot.quiz import Attempt, Plan, StaleAction
+from bot.replies import Outcome, Reply, parse_callback
+from bot.store import Session, Store
+from bot.views import COMMANDS, Context
+
+TEXT_LIMIT = 1000
+__all__ = ["COMMANDS", "Conversation", "User"]
+
+
+@dataclass(frozen=True)
+class User:
+    """Who wrote, as the chat platform tells us."""
+
+    telegram_id: int
+    first_name: str | None = None
+    language_code: str | None = None
+
+
+class Conversation:
+    """Turns inputs into replies; the only place that decides what the bot says."""
+
+    def __init__(self, bank: Bank, store: Store, default_language: str,
+                 clock: Callable[[], datetime], dialogue: Dialogue | None = None,
+                 policy: CyclePolicy = CyclePolicy(),
+                 seed: Callable[[], int] = lambda: random.getrandbits(31)):
+        self.bank, self.store, self.clock, self.policy = bank, store, clock, policy
+        self.default_language, self.dialogue, self.seed = default_language, dialogue, seed
+
+    def _context(self, user: User) -> Context:
+        """Record the contact and settle the language: chosen, else Telegram's, else the default."""
+        now = self.clock()
+        self.store.touch_user(user.telegram_id, user.first_name, now)
+        lang = pick_language(self.store.language(user.telegram_id), user.language_code,
+                             default=self.default_language)
+        today = now.astimezone(views.LOCAL_TIME).date()
+        return Context(self.bank, self.store, user.telegram_id, lang, today, self.policy)
+
+    # commands ----------------------------------------------------------------------------
+
+    async def command(self, user: User, name: str, args: str = "") -> Outcome:
+        """A slash command such as /start (with its deep-link argument) or /quiz."""
+        ctx = self._context(user)
+        if name == "start" and args.strip() == "onboarding":
+            return Outcome([views.track(ctx, "onboarding")])
+        if name == "start":
+            return Outcome([Reply(t(ctx.lang, "greeting", name=user.first_name or "")), views.menu(ctx)])
+        screens = {
+            "quiz": lambda: views.track(ctx),
+            "progress": lambda: views.progress(ctx),
+            "language": lambda: views.language_picker(ctx.lang),
+        }
+        return Outcome([screens.get(name, lambda: views.help_text(ctx.lang))()])
+
+    # buttons -----------------------------------------------------------------------------
+
+    async def button(self, user: User, data: str) -> Outcome:
+        """A pressed inline button; anything stale or forged gets a notice and changes nothing."""
+        ctx = self._context(user)
+        action, args = parse_callback(data)
+        try:
+            if not args and action in ("menu", "quiz", "onb", "prog", "help", "lang"):
+                return Outcome([self._screen(ctx, action)])
+            if action == "lang" and len(args) == 1:
+                return self._set_language(ctx, args[0])
+            if action == "mod" and len(args) == 1:
+                return Outcome([views.module_intro(ctx, self._module(args[0]))])
+            if action == "card" and len(args) == 1:
+                return Outcome([views.card(self._module(args[0]), ctx.lang)])
+            if action == "go" and len(args) == 1:
+                return self._start(ctx, self._module(args[0]))
+            if action == "ans" and len(args) == 3:
+                session_id, position, index = map(int, args)
+                return self._answer(ctx, session_id, position, index)
+            if action == "next" and len(args) == 2:
+                session_id, position = map(int, args)
+                return self._next(ctx, session_id, position)
+        except (StaleAction, ValueError, KeyError):
+            pass
+        return Outcome(notice=t(ctx.lang, "stale_button"))
+
+    def _screen(self, ctx: Context, action: str) -> Reply:
+        screens = {
+            "menu": lambda: views.menu(ctx),
+            "quiz": lambda: views.track(ctx),
+            "onb": lambda: views.track(ctx, "onboarding"),
+            "prog": lambda: views.progress(ctx),
+            "help": lambda: views.help_text(ctx.lang),
+            "lang": lambda: views.language_picker(ctx.lang),
+        }
+        return screens[action]()
+
+    def _module(self, module_id: str) -> Module:
+        return self.bank.modules[module_id]
+
+    def _set_language(self, ctx: Context, lang: str) -> Outcome:
+        if lang not in views.LANGUAGE_BUTTONS:
+            raise KeyError(lang)
+        self.store.set_language(ctx.telegram_id, lang)
+        ctx = Context(ctx.bank, ctx.store, ctx.telegram_id, lang, ctx.today, ctx.policy)
+        return Outcome([Reply(t(lang, "language_set")), views.menu(ctx)], edit=views.no_buttons())
+
+    # the quiz ----------------------------------------------------------------------------
+
+    def _attempt(self, session: Session) -> Attempt:
+        return Attempt(self._module(session.module_id), session.plan, session.position, dict(session.answers))
+
+    def _own_session(self, ctx: Context, session_id: int) -> Session:
+        session = self.store.session(session_id)
+        if session is None or session.telegram_id != ctx.telegram_id:
+            raise StaleAction(str(session_id))
+        return session
+
+    def _start(self, ctx: Context, module: Module) -> Outcome:
+        """Begin the module, or resume the unfinished attempt exactly where it stopped."""
+        plan = Plan.draw(module, self.seed())
+        session = self.store.start_session(ctx.telegram_id, module.id, module.track, plan, self.clock())
+        return Outcome([self._resume_view(session, ctx.lang)], edit=views.no_buttons())
+
+    def _resume_view(self, session: Session, lang: str) -> Reply:
+        attempt = self._attempt(session)
+        if attempt.awaiting_next:
+            return views.feedback(self.bank, attempt, session.id, lang)
+        return views.question(attempt, session.id, lang)
+
+    def _answer(self, ctx: Context, session_id: int, position: int, index: int) -> Outcome:
+        session = self._own_session(ctx, session_id)
+        attempt = self._attempt(session)
+        result = attempt.answer(position, index)
+        recorded = self.store.record_answer(
+            session.id, position, result.question.id, "; ".join(result.question.cite),
+            result.chosen, result.correct, self.clock(),
+        )
+        if not recorded:
+            raise StaleAction(result.question.id)
+        replies = [views.feedback(self.bank, attempt, session.id, ctx.lang)]
+        if position == len(attempt.questions) - 1:
+            score, max_score = attempt.score()
+            self.store.complete(session.id, score, max_score, attempt.passed(), self.clock())
+            replies.append(views.summary(attempt, ctx.lang))
+        return Outcome(replies, edit=views.answered_question(attempt, ctx.lang, index))
+
+    def _next(self, ctx: Context, session_id: int, position: int) -> Outcome:
+        session = self._own_session(ctx, session_id)
+        attempt = self._attempt(session)
+        attempt.advance(position)
+        if not self.store.advance(session.id, position, self.clock()):
+            raise StaleAction(str(position))
+        return Outcome([views.question(attempt, session.id, ctx.lang)], edit=views.no_buttons())
+
+    # free text ---------------------------------------------------------------------------
+
+    async def text(self, user: User, text: str) -> Outcome:
+        """Typed text: an answer or "stop" during a quiz, otherwise understood by the dialogue model."""
+        ctx = self._context(user)
+        if len(text) > TEXT_LIMIT:
+            return Outcome([Reply(t(ctx.lang, "too_long", length=len(text), limit=TEXT_LIMIT))])
+        session = self.store.open_session(ctx.telegram_id)
+        if session is not None:
+            typed_outcome = self._typed_in_quiz(ctx, session, text)
+            if typed_outcome is not None:
+                return typed_outcome
+        if self.dialogue is None:
+            return Outcome([views.menu(ctx, t(ctx.lang, "free_text_menu"))])
+        steps = await self.dialogue.respond(ctx.telegram_id, text, ctx.lang)
+        replies = [views.step(ctx, step) for step in steps]
+        if session is not None and any(step.kind == TOPIC for step in steps):
+            replies.append(self._resume_view(session, ctx.lang))
+        return Outcome(replies)
+
+    def _typed_in_quiz(self, ctx: Context, session: Session, text: str) -> Outcome | None:
+        """A typed option or "stop"; None when the text is neither, for the dialogue model."""
+        if typed.is_stop(text):
+            return Outcome([Reply(t(ctx.lang, "quiz_paused"), views.menu_buttons(ctx))])
+        attempt = self._attempt(session)
+        current = attempt.current
+        if current is None or attempt.awaiting_next:
+            return None
+        choice = typed.option_choice(text, len(current.options))
+        if choice is None:
+            return None
+        return Outcome(self._answer(ctx, session.id, attempt.position, choice).replies)
+
+    async def unsupported(self, user: User, edited: bool = False) -> Outcome:
+        """Stickers, photos, voice, files, edits: a polite word, never a crash."""
+        ctx = self._context(user)
+        return Outcome([Reply(t(ctx.lang, "edited_message" if edited else "unsupported_message"))])

@@ -1,0 +1,66 @@
+"""The client for the Rasa server: one HTTP call per typed message, a short timeout, degraded mode.
+
+Rasa answers through its REST channel with custom payloads (see dialogues/domain.yml), which
+become Steps. When Rasa is loading, down or slow, the bot says so and keeps serving buttons; the
+next message simply tries again, so Rasa is picked up as soon as it is back.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+
+from bot.dialogue import FEATURE, FEATURES, SAY, TOPIC, UNAVAILABLE, Step
+
+log = logging.getLogger(__name__)
+FALLBACK = (Step(SAY, "say_fallback"),)
+
+
+def steps_from_messages(messages: list[dict[str, object]]) -> tuple[Step, ...]:
+    """Rasa's bot messages as steps; anything unexpected is dropped, nothing at all means fallback."""
+    steps = []
+    for message in messages:
+        custom = message.get("custom")
+        if not isinstance(custom, dict):
+            continue
+        for kind in (SAY, FEATURE, TOPIC):
+            name = custom.get(kind)
+            if isinstance(name, str) and (kind != FEATURE or name in FEATURES):
+                steps.append(Step(kind, name))
+    return tuple(steps) or FALLBACK
+
+
+class RasaDialogue:
+    """Talks to `rasa run` over HTTP on loopback."""
+
+    def __init__(self, url: str, token: str | None = None, timeout: float = 2.0,
+                 transport: httpx.AsyncBaseTransport | None = None):
+        self.url = url.rstrip("/")
+        self.token = token
+        self.client = httpx.AsyncClient(timeout=timeout, transport=transport)
+
+    async def respond(self, sender: int, text: str, language: str) -> tuple[Step, ...]:
+        """Send one message through Rasa's dialogue; UNAVAILABLE if it cannot answer in time."""
+        try:
+            response = await self.client.post(
+                f"{self.url}/webhooks/rest/webhook",
+                json={"sender": str(sender), "message": text, "metadata": {"language": language}},
+            )
+            response.raise_for_status()
+            return steps_from_messages(response.json())
+        except (httpx.HTTPError, ValueError) as error:
+            log.warning("Rasa unavailable (%s): %s", type(error).__name__, error)
+            return UNAVAILABLE
+
+    async def ready(self) -> bool:
+        """Whether the server is up with a model loaded (uses the auth token, if any)."""
+        params = {"token": self.token} if self.token else None
+        try:
+            response = await self.client.get(f"{self.url}/status", params=params)
+            return response.status_code == 200 and bool(response.json().get("model_file"))
+        except (httpx.HTTPError, ValueError):
+            return False
+
+    async def close(self) -> None:
+        await self.client.aclose()

@@ -1,0 +1,64 @@
+"""What the conversation answers with: texts and buttons, independent of any chat platform.
+
+Callback data is built and parsed only here, and always stays within Telegram's 64 bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CALLBACK_LIMIT = 64
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+
+    def __post_init__(self) -> None:
+        if len(self.data.encode()) > CALLBACK_LIMIT:
+            raise ValueError(f"callback data over {CALLBACK_LIMIT} bytes: {self.data!r}")
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A new message: text and rows of buttons."""
+
+    text: str
+    buttons: Keyboard = ()
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A change to the message whose button was pressed; `text=None` keeps its text."""
+
+    text: str | None = None
+    buttons: Keyboard = ()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Everything one input produces: a short notice for a button press, an edit, new messages."""
+
+    replies: list[Reply] = field(default_factory=list)
+    notice: str | None = None
+    edit: Edit | None = None
+
+
+def column(*buttons: Button) -> Keyboard:
+    """One button per row."""
+    return tuple((b,) for b in buttons)
+
+
+def callback(action: str, *args: object) -> str:
+    """Callback data such as `ans:12:3:1`."""
+    return ":".join([action, *map(str, args)])
+
+
+def parse_callback(data: str) -> tuple[str, list[str]]:
+    """The action and its arguments; unknown shapes are rejected by the caller."""
+    action, *args = data.split(":")
+    return action, args

@@ -1,0 +1,115 @@
+"""python-telegram-bot wiring: handlers translate between Telegram and the conversation, nothing more."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update)
+from telegram.error import BadRequest
+from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler,
+                          CommandHandler, ContextTypes, MessageHandler, filters)
+
+from bot.conversation import COMMANDS, Conversation, User
+from bot.locales import LANGUAGES, t
+from bot.replies import Edit, Keyboard, Outcome
+
+log = logging.getLogger(__name__)
+CONVERSATION = "conversation"
+
+
+def _markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+                                 for row in buttons])
+
+
+def _user(update: Update) -> User:
+    user = update.effective_user
+    return User(user.id, user.first_name, user.language_code)
+
+
+def _conversation(context: ContextTypes.DEFAULT_TYPE) -> Conversation:
+    return context.application.bot_data[CONVERSATION]
+
+
+async def _apply_edit(message: Message, edit: Edit) -> None:
+    try:
+        if edit.text is None:
+            await message.edit_reply_markup(reply_markup=_markup(edit.buttons))
+        else:
+            await message.edit_text(edit.text, reply_markup=_markup(edit.buttons))
+    except BadRequest as error:  # the message is too old to edit, or already looks like this
+        log.info("edit skipped: %s", error)
+
+
+async def _deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: Outcome) -> None:
+    chat_id = update.effective_chat.id
+    for reply in outcome.replies:
+        await context.bot.send_message(chat_id, reply.text, reply_markup=_markup(reply.buttons))
+
+
+async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any of our slash commands, with its argument (the deep-link payload for /start)."""
+    name = update.effective_message.text.split()[0][1:].split("@")[0].lower()
+    args = " ".join(context.args or [])
+    await _deliver(update, context, await _conversation(context).command(_user(update), name, args))
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An inline button: always answered, so the client stops its spinner."""
+    query = update.callback_query
+    outcome = await _conversation(context).button(_user(update), query.data or "")
+    await query.answer(outcome.notice)
+    if outcome.edit is not None and query.message is not None:
+        await _apply_edit(query.message, outcome.edit)
+    await _deliver(update, context, outcome)
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Typed text: quiz answers, or free text for the dialogue model."""
+    outcome = await _conversation(context).text(_user(update), update.effective_message.text)
+    await _deliver(update, context, outcome)
+
+
+async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice, documents, edited messages."""
+    if update.effective_user is None or update.effective_chat is None:
+        return
+    outcome = await _conversation(context).unsupported(_user(update), edited=update.edited_message is not None)
+    await _deliver(update, context, outcome)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log what we got wrong; the user's next input is handled as usual."""
+    log.error("error while handling an update", exc_info=context.error)
+
+
+async def register_commands(application: Application) -> None:
+    """The command menu, once per language (Telegram shows the one matching the client)."""
+    for lang in LANGUAGES:
+        commands = [BotCommand(name, t(lang, f"cmd_{name}")) for name in COMMANDS]
+        await application.bot.set_my_commands(commands, language_code=lang)
+    await application.bot.set_my_commands(
+        [BotCommand(name, t("ru", f"cmd_{name}")) for name in COMMANDS])
+
+
+def build_application(conversation: Conversation, token: str, base_url: str) -> Application:
+    """The Application with every handler, in the order updates are matched."""
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .base_file_url(base_url.replace("/bot", "/file/bot"))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(register_commands)
+        .build()
+    )
+    application.bot_data[CONVERSATION] = conversation
+    application.add_handler(CommandHandler(list(COMMANDS), on_command, filters=filters.UpdateType.MESSAGE))
+    application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, on_text))
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, on_command))
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE | ~filters.TEXT, on_other))
+    application.add_error_handler(on_error)
+    return application

@@ -1,0 +1,243 @@
+"""Screens of the conversation: each function renders one message in the user's language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.content import OPTION_LETTERS, Bank, Module
+from bot.cycle import OVERDUE, UNKNOWN, CyclePolicy, cycle_status, qualifying_completion
+from bot.dialogue import FEATURE, SAY, TOPIC, Step
+from bot.locales import LANGUAGE_NAMES, LANGUAGES, t
+from bot.quiz import Attempt
+from bot.replies import Button, Edit, Keyboard, Reply, callback, column
+from bot.store import ModuleResult, Store
+
+LANGUAGE_BUTTONS = LANGUAGES
+COMMANDS = ("start", "quiz", "progress", "language", "help")
+LOCAL_TIME = ZoneInfo("Asia/Almaty")
+# Replies the dialogue model may choose: plain words, or words that lead back to the menu.
+SAY_WITH_TEXT = ("say_greet", "say_goodbye", "say_thanks", "say_bot_challenge")
+SAY_WITH_MENU = ("say_out_of_scope", "say_fallback", "say_unavailable")
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who is being answered, in which language, on which day, with which content and records."""
+
+    bank: Bank
+    store: Store
+    telegram_id: int
+    lang: str
+    today: date
+    policy: CyclePolicy
+
+
+def local_date(timestamp: str) -> str:
+    """A stored UTC timestamp as the calendar date in Kazakhstan."""
+    return datetime.fromisoformat(timestamp).astimezone(LOCAL_TIME).date().isoformat()
+
+
+def no_buttons() -> Edit:
+    """Keep the pressed message's text, take its buttons away."""
+    return Edit()
+
+
+def percent(fraction: float) -> int:
+    return round(fraction * 100)
+
+
+def menu_buttons(ctx: Context) -> Keyboard:
+    """The main menu, led by "continue" when a quiz is unfinished."""
+    lang = ctx.lang
+    buttons = []
+    session = ctx.store.open_session(ctx.telegram_id)
+    if session is not None and session.module_id in ctx.bank.modules:
+        title = ctx.bank.modules[session.module_id].title[lang]
+        buttons.append(Button(t(lang, "btn_continue", title=title), callback("go", session.module_id)))
+    buttons += [
+        Button(t(lang, "btn_quiz"), "quiz"),
+        Button(t(lang, "btn_onboarding"), "onb"),
+        Button(t(lang, "btn_progress"), "prog"),
+    ]
+    return column(*buttons) + ((Button(t(lang, "btn_language"), "lang"), Button(t(lang, "btn_help"), "help")),)
+
+
+def menu(ctx: Context, text: str | None = None) -> Reply:
+    return Reply(text or t(ctx.lang, "menu"), menu_buttons(ctx))
+
+
+def _menu_row(lang: str) -> tuple[Button, ...]:
+    return (Button(t(lang, "btn_menu"), "menu"),)
+
+
+def _status_label(module: Module, result: ModuleResult | None, lang: str) -> str:
+    title = module.title[lang]
+    if result is not None and result.in_progress:
+        return t(lang, "status_in_progress", title=title)
+    if result is None or result.best_score is None:
+        return t(lang, "status_new", title=title)
+    key = "status_passed" if result.passed_at else "status_failed"
+    return t(lang, key, title=title, score=result.best_score, max=result.max_score)
+
+
+def _in_order(bank: Bank) -> list[Module]:
+    """Onboarding first, then the refresher modules by id."""
+    return sorted(bank.modules.values(), key=lambda m: (m.track != "onboarding", m.id))
+
+
+def track(ctx: Context, track: str | None = None) -> Reply:
+    """The modules (of one track, or all) with each one's status; a press opens the module."""
+    lang = ctx.lang
+    results = ctx.store.results(ctx.telegram_id)
+    modules = ctx.bank.track(track) if track else _in_order(ctx.bank)
+    rows = column(*(Button(_status_label(m, results.get(m.id), lang), callback("mod", m.id)) for m in modules))
+    text = t(lang, "onboarding_intro") if track == "onboarding" else t(lang, "quiz_list")
+    return Reply(text, rows + (_menu_row(lang),))
+
+
+def module_intro(ctx: Context, module: Module) -> Reply:
+    """A module's title, size and pass mark, with start (or continue) and its Code card."""
+    lang = ctx.lang
+    resuming = ctx.store.open_session(ctx.telegram_id, module.id) is not None
+    text = t(lang, "module_intro", title=module.title[lang], count=len(module.questions),
+             mark=percent(module.pass_mark))
+    return Reply(text, column(
+        Button(t(lang, "btn_resume" if resuming else "btn_start"), callback("go", module.id)),
+        Button(t(lang, "btn_card"), callback("card", module.id)),
+        Button(t(lang, "btn_menu"), "menu"),
+    ))
+
+
+def card(module: Module, lang: str) -> Reply:
+    """What the Code says on the module's subject."""
+    return Reply(f"{module.title[lang]}\n\n{module.card[lang]}", column(
+        Button(t(lang, "btn_start"), callback("go", module.id)), Button(t(lang, "btn_menu"), "menu"),
+    ))
+
+
+def _question_text(attempt: Attempt, lang: str) -> str:
+    question = attempt.current
+    header = t(lang, "question_header", title=attempt.module.title[lang],
+               n=attempt.position + 1, total=len(attempt.questions))
+    options = "\n".join(
+        f"{OPTION_LETTERS[shown]}) {question.options[original].text[lang]}"
+        for shown, original in enumerate(attempt.option_order(question))
+    )
+    return f"{header}\n\n{question.scenario[lang]}\n\n{options}"
+
+
+def question(attempt: Attempt, session_id: int, lang: str) -> Reply:
+    """The current question with a lettered button per option."""
+    order = attempt.option_order(attempt.current)
+    row = tuple(Button(OPTION_LETTERS[shown], callback("ans", session_id, attempt.position, shown))
+                for shown in range(len(order)))
+    return Reply(_question_text(attempt, lang), (row,))
+
+
+def answered_question(attempt: Attempt, lang: str, shown: int) -> Edit:
+    """The question as it stays in the chat once answered: the choice noted, no buttons."""
+    return Edit(f"{_question_text(attempt, lang)}\n\n{t(lang, 'your_answer', letter=OPTION_LETTERS[shown])}")
+
+
+def feedback(bank: Bank, attempt: Attempt, session_id: int, lang: str) -> Reply:
+    """Right or wrong, why, and the points that decide it; Next unless it was the last question."""
+    question = attempt.current
+    correct_shown = attempt.option_order(question).index(question.correct_index)
+    if attempt.answers[question.id] == question.correct_index:
+        verdict = t(lang, "right")
+    else:
+        verdict = t(lang, "wrong", letter=OPTION_LETTERS[correct_shown],
+                    text=question.options[question.correct_index].text[lang])
+    cites = "\n".join(f"• {c}: {bank.points[c].summary[lang]}" for c in question.cite)
+    text = f"{verdict}\n\n{question.explanation[lang]}\n\n{t(lang, 'cited')}\n{cites}"
+    is_last = attempt.position == len(attempt.questions) - 1
+    buttons = () if is_last else ((Button(t(lang, "btn_next"), callback("next", session_id, attempt.position)),),)
+    return Reply(text, buttons)
+
+
+def summary(attempt: Attempt, lang: str) -> Reply:
+    """The score as N/M and whether the module is passed."""
+    score, max_score = attempt.score()
+    mark = percent(attempt.module.pass_mark)
+    verdict = t(lang, "passed" if attempt.passed() else "failed", mark=mark)
+    text = f"{t(lang, 'summary', title=attempt.module.title[lang], score=score, max=max_score)}\n{verdict}"
+    return Reply(text, column(
+        Button(t(lang, "btn_retry"), callback("go", attempt.module.id)),
+        Button(t(lang, "btn_quiz"), "quiz"),
+        Button(t(lang, "btn_menu"), "menu"),
+    ))
+
+
+def _cycle_line(ctx: Context, results: dict[str, ModuleResult]) -> str:
+    passes = {m: datetime.fromisoformat(r.passed_at).astimezone(LOCAL_TIME).date()
+              for m, r in results.items() if r.passed_at}
+    required = [m.id for m in ctx.bank.track("refresher")]
+    cycle = cycle_status(qualifying_completion(passes, required, ctx.policy.years), ctx.today, ctx.policy)
+    if cycle.status == UNKNOWN:
+        return t(ctx.lang, "cycle_unknown", years=ctx.policy.years)
+    key = "cycle_overdue" if cycle.status == OVERDUE else "cycle_due"
+    return t(ctx.lang, key, completed=cycle.completed_on.isoformat(), due=cycle.due_on.isoformat(),
+             days=abs(cycle.days_left))
+
+
+def progress(ctx: Context) -> Reply:
+    """Each module's best score, whether and when it was passed, and the training cycle."""
+    lang = ctx.lang
+    results = ctx.store.results(ctx.telegram_id)
+    lines = [t(lang, "progress_title"), ""]
+    for module in _in_order(ctx.bank):
+        result = results.get(module.id)
+        title = module.title[lang]
+        if result is not None and result.best_score is not None:
+            key = "progress_passed" if result.passed_at else "progress_failed"
+            day = local_date(result.passed_at or result.last_completed_at)
+            lines.append(t(lang, key, title=title, score=result.best_score, max=result.max_score, date=day))
+        elif result is not None and result.in_progress:
+            lines.append(t(lang, "progress_in_progress", title=title))
+        else:
+            lines.append(t(lang, "progress_new", title=title))
+    lines += ["", _cycle_line(ctx, results)]
+    return Reply("\n".join(lines), (_menu_row(lang),))
+
+
+def language_picker(lang: str) -> Reply:
+    row = tuple(Button(LANGUAGE_NAMES[code], callback("lang", code)) for code in LANGUAGE_BUTTONS)
+    return Reply(t(lang, "language_choose"), (row,))
+
+
+def help_text(lang: str) -> Reply:
+    listing = "\n".join(f"/{name} — {t(lang, f'cmd_{name}')}" for name in COMMANDS)
+    return Reply(t(lang, "help", commands=listing), (_menu_row(lang),))
+
+
+def topic_answer(bank: Bank, topic_id: str, lang: str) -> Reply:
+    """A short answer on one subject of the Code, with a button to practise it."""
+    topic = bank.topics[topic_id]
+    module = bank.modules[topic.module_id]
+    return Reply(topic.answer[lang], column(
+        Button(t(lang, "btn_practise", title=module.title[lang]), callback("mod", module.id)),
+    ))
+
+
+def step(ctx: Context, step: Step) -> Reply:
+    """Render one step the dialogue model decided on."""
+    lang = ctx.lang
+    if step.kind == TOPIC and step.name in ctx.bank.topics:
+        return topic_answer(ctx.bank, step.name, lang)
+    if step.kind == FEATURE:
+        features = {
+            "quiz": lambda: track(ctx),
+            "onboarding": lambda: track(ctx, "onboarding"),
+            "progress": lambda: progress(ctx),
+            "due": lambda: progress(ctx),
+            "language": lambda: language_picker(lang),
+            "help": lambda: help_text(lang),
+        }
+        return features.get(step.name, lambda: menu(ctx))()
+    if step.kind == SAY and step.name in SAY_WITH_TEXT:
+        return Reply(t(lang, step.name))
+    if step.kind == SAY and step.name in SAY_WITH_MENU:
+        return menu(ctx, t(lang, step.name))
+    return menu(ctx, t(lang, "free_text_menu"))

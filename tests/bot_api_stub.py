@@ -1,0 +1,212 @@
+"""A loopback stand-in for the Telegram Bot API, so tests drive the real python-telegram-bot stack.
+
+It serves the methods the bot calls over real HTTP, hands out queued updates to getUpdates,
+records every call, and can be told to fail a method (403, 429) to test error handling.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from email.parser import BytesParser
+from email.policy import HTTP
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+from urllib.parse import parse_qs
+
+BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Ethics", "username": "ethics_test_bot"}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+class BotApiStub:
+    """A tiny Bot API server on 127.0.0.1; `base_url` goes into the bot's settings."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.updates: list[dict[str, Any]] = []
+        self.failures: dict[str, deque[tuple[int, dict[str, Any]]]] = {}
+        self.messages: dict[int, dict[str, Any]] = {}
+        self.polls = 0
+        self.offset = 0
+        self._next_update_id = 1
+        self._next_message_id = 1
+        self._lock = threading.Condition()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/bot"
+
+    def start(self) -> BotApiStub:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # what tests do ----------------------------------------------------------------------
+
+    def push(self, update: dict[str, Any]) -> int:
+        """Queue an update for the bot's next getUpdates; returns its update_id."""
+        with self._lock:
+            update = {"update_id": self._next_update_id, **update}
+            self._next_update_id += 1
+            self.updates.append(update)
+            self._lock.notify_all()
+            return update["update_id"]
+
+    def fail(self, method: str, status: int, description: str, **parameters: Any) -> None:
+        """Make the next call of `method` fail with this status (e.g. 403 blocked, 429 retry_after)."""
+        body = {"ok": False, "error_code": status, "description": description}
+        if parameters:
+            body["parameters"] = parameters
+        self.failures.setdefault(method, deque()).append((status, body))
+
+    def wait_for(self, predicate: Callable[[list[Call]], bool], timeout: float = 10.0) -> list[Call]:
+        """Block until `predicate(calls)` holds; return the calls so far."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while not predicate(self.calls):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    summary = [(c.method, c.params.get("text", "")[:60]) for c in self.calls[-10:]]
+                    raise TimeoutError(f"condition not met; last calls: {summary}")
+                self._lock.wait(remaining)
+            return list(self.calls)
+
+    def wait_fetched(self, update_id: int, timeout: float = 10.0) -> None:
+        """Block until the bot has confirmed `update_id`, i.e. taken it into its update queue."""
+        self.wait_for(lambda _: self.offset > update_id, timeout)
+
+    def wait_polling(self, timeout: float = 30.0) -> None:
+        """Block until the bot has asked for updates at least once more from now."""
+        with self._lock:
+            start = self.polls
+        self.wait_for(lambda _: self.polls > start, timeout)
+
+    def settle(self, quiet: float = 0.3, timeout: float = 10.0) -> None:
+        """Wait until no call has arrived for `quiet` seconds."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            count, changed = len(self.calls), time.monotonic()
+            while time.monotonic() < min(changed + quiet, deadline):
+                self._lock.wait(changed + quiet - time.monotonic())
+                if len(self.calls) != count:
+                    count, changed = len(self.calls), time.monotonic()
+
+    # the server side --------------------------------------------------------------------
+
+    def _record(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            if method != "getUpdates":
+                self.calls.append(Call(method, params, files))
+                self._lock.notify_all()
+            queued = self.failures.get(method)
+            if queued:
+                return queued.popleft()
+            if method.startswith("editMessage") and int(params.get("message_id", 0)) not in self.messages:
+                return 400, {"ok": False, "error_code": 400, "description": "Bad Request: message to edit not found"}
+        return 200, {"ok": True, "result": self._result(method, params)}
+
+    def _message(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
+        with self._lock:
+            message_id = self._next_message_id
+            self._next_message_id += 1
+        message = {"message_id": message_id, "date": int(time.time()), "from": BOT_USER,
+                   "chat": {"id": int(params["chat_id"]), "type": "private"}, **content}
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        self.messages[message_id] = message
+        return message
+
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return BOT_USER
+        if method == "getUpdates":
+            return self._get_updates(int(params.get("offset", 0)), float(params.get("timeout", 0)))
+        if method == "sendMessage":
+            return self._message(params, text=params["text"])
+        if method == "sendDocument":
+            return self._message(params, document={"file_id": "doc", "file_unique_id": "doc"})
+        if method == "sendPhoto":
+            return self._message(params, photo=[{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}])
+        if method in ("editMessageText", "editMessageReplyMarkup"):
+            message = self.messages[int(params["message_id"])]
+            if "text" in params:
+                message["text"] = params["text"]
+            message["reply_markup"] = params.get("reply_markup")
+            return message
+        return True  # setMyCommands, deleteWebhook, answerCallbackQuery, ...
+
+    def _get_updates(self, offset: int, timeout: float) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + min(timeout, 1.0)
+        with self._lock:
+            self.polls += 1
+            self.offset = max(self.offset, offset)
+            self._lock.notify_all()
+            if offset:  # as Telegram does: an offset confirms every update before it
+                self.updates = [u for u in self.updates if u["update_id"] >= offset]
+            while True:
+                pending = [u for u in self.updates if u["update_id"] >= offset]
+                remaining = deadline - time.monotonic()
+                if pending or remaining <= 0:
+                    return pending
+                self._lock.wait(remaining)
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+                method = self.path.rsplit("/", 1)[-1]
+                params, files = _parse_body(self.headers, self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                status, body = stub._record(method, params, files)
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        return Handler
+
+
+def _decode(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def _parse_body(headers: Any, raw: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Parameters as python-telegram-bot sends them: form fields (JSON-encoded) or multipart."""
+    content_type = headers.get("Content-Type", "")
+    if content_type.startswith("application/json"):
+        return json.loads(raw or b"{}"), {}
+    if content_type.startswith("multipart/form-data"):
+        message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+        params, files = {}, {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if part.get_filename():
+                files[name] = part.get_payload(decode=True)
+            else:
+                params[name] = _decode(part.get_payload(decode=True).decode())
+        return params, files
+    return {k: _decode(v[0]) for k, v in parse_qs(raw.decode()).items()}, {}

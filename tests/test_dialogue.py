@@ -1,0 +1,77 @@
+"""Free text end to end: Telegram stand-in -> bot -> the real Rasa server -> the reply, in three languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.locales import t
+from tests.conftest import buttons, right_letter_index
+
+pytestmark = pytest.mark.rasa
+
+
+def _sent(calls):
+    return [c for c in calls if c.method == "sendMessage"]
+
+
+@pytest.mark.parametrize("lang, text, topic", [
+    ("en", "can I accept flowers from a citizen?", "gifts"),
+    ("ru", "можно ли принять подарок от гражданина", "gifts"),
+    ("kk", "әдеп жөніндегі уәкіл кім", "ethics_commissioner"),
+    ("en", "my boss sends me to buy groceries for him", "colleagues"),
+])
+async def test_a_question_about_the_code_gets_the_cited_answer_and_a_practice_button(telegram_with_rasa, lang, text, topic):
+    bank = telegram_with_rasa.bank
+    sent = _sent(await telegram_with_rasa.user(language_code=lang).send(text))
+    assert sent[0].params["text"] == bank.topics[topic].answer[lang]
+    assert buttons(sent[0]) == [(t(lang, "btn_practise", title=bank.modules[bank.topics[topic].module_id].title[lang]),
+                                 f"mod:{bank.topics[topic].module_id}")]
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "hello good day", "say_greet"),
+    ("ru", "спасибо большое", "say_thanks"),
+    ("en", "are you a bot", "say_bot_challenge"),
+    ("en", "how do i pay my property tax", "say_out_of_scope"),
+])
+async def test_small_talk_is_answered_in_the_users_language(telegram_with_rasa, lang, text, expected):
+    sent = _sent(await telegram_with_rasa.user(language_code=lang).send(text))
+    assert sent[0].params["text"] == t(lang, expected)
+
+
+async def test_intents_that_lead_to_features_run_them(telegram_with_rasa):
+    user = telegram_with_rasa.user(language_code="en")
+    quiz_list = _sent(await user.send("can we do a practice test"))[0]
+    assert quiz_list.params["text"] == t("en", "quiz_list")
+    onboarding = _sent(await user.send("im a fresh hire"))[0]
+    assert onboarding.params["text"] == t("en", "onboarding_intro")
+    progress = _sent(await user.send("how am i doing"))[0]
+    assert progress.params["text"].startswith(t("en", "progress_title"))
+    language = _sent(await user.send("pls change the lang"))[0]
+    assert language.params["text"] == t("en", "language_choose")
+
+
+async def test_a_question_during_a_quiz_is_answered_and_the_quiz_goes_on(telegram_with_rasa):
+    harness = telegram_with_rasa
+    user = harness.user(language_code="ru")
+    await user.press("go:onboarding")
+    sent = _sent(await user.send("можно ли принять подарок от гражданина"))
+    assert sent[0].params["text"] == harness.bank.topics["gifts"].answer["ru"]
+    assert sent[1].params["text"].startswith(t("ru", "question_header", title=harness.bank.modules["onboarding"].title["ru"], n=1, total=len(harness.bank.modules["onboarding"].questions)))
+    right = right_letter_index(harness.store, harness.bank, user.id)
+    answered = _sent(await user.send(["первый", "второй", "третий", "четвертый"][right] + " вариант"))
+    assert answered[0].params["text"].startswith("✅")
+
+
+async def test_rasa_going_away_and_coming_back(telegram_with_rasa, rasa_server):
+    user = telegram_with_rasa.user(language_code="kk")
+    rasa_server.stop()
+    try:
+        down = _sent(await user.send("сыйлық алуға бола ма"))
+        assert down[0].params["text"] == t("kk", "say_unavailable") and buttons(down[0])
+        menu = _sent(await user.press("quiz", message=user.last_bot_message()))
+        assert menu[0].params["text"] == t("kk", "quiz_list")
+    finally:
+        rasa_server.start()
+    back = _sent(await user.send("азаматтан гүл алуға бола ма"))
+    assert back[0].params["text"] == telegram_with_rasa.bank.topics["gifts"].answer["kk"]
