@@ -113,6 +113,10 @@ class Bank:
     def track(self, track: str) -> list[Module]:
         return [m for m in self.modules.values() if m.track == track]
 
+    def question(self, question_id: str) -> Question | None:
+        """A question by id, whichever module holds it."""
+        return next((q for m in self.modules.values() for q in m.questions if q.id == question_id), None)
+
     def coverage(self) -> dict[str, Counter[str]]:
         """Questions per chapter, split by module: {chapter: {module_id: count}}."""
         table: dict[str, Counter[str]] = {chapter: Counter() for chapter in self.chapters}

@@ -18,6 +18,7 @@ from bot.dialogue import TOPIC, Dialogue
 from bot.locales import pick_language, t
 from bot.quiz import Attempt, Plan, StaleAction
 from bot.replies import Outcome, Reply, parse_callback
+from bot.review import REVIEW, SESSION_SIZE, review_module
 from bot.store import Session, Store
 from bot.views import COMMANDS, Context
 
@@ -50,8 +51,7 @@ class Conversation:
         self.store.touch_user(user.telegram_id, user.first_name, now)
         lang = pick_language(self.store.language(user.telegram_id), user.language_code,
                              default=self.default_language)
-        today = now.astimezone(views.LOCAL_TIME).date()
-        return Context(self.bank, self.store, user.telegram_id, lang, today, self.policy)
+        return Context(self.bank, self.store, user.telegram_id, lang, now, self.policy)
 
     # commands ----------------------------------------------------------------------------
 
@@ -78,6 +78,8 @@ class Conversation:
         try:
             if not args and action in ("menu", "quiz", "onb", "prog", "help", "lang"):
                 return Outcome([self._screen(ctx, action)])
+            if not args and action == REVIEW:
+                return self._start_review(ctx)
             if action == "lang" and len(args) == 1:
                 return self._set_language(ctx, args[0])
             if action == "mod" and len(args) == 1:
@@ -114,13 +116,15 @@ class Conversation:
         if lang not in views.LANGUAGE_BUTTONS:
             raise KeyError(lang)
         self.store.set_language(ctx.telegram_id, lang)
-        ctx = Context(ctx.bank, ctx.store, ctx.telegram_id, lang, ctx.today, ctx.policy)
+        ctx = Context(ctx.bank, ctx.store, ctx.telegram_id, lang, ctx.now, ctx.policy)
         return Outcome([Reply(t(lang, "language_set")), views.menu(ctx)], edit=views.no_buttons())
 
     # the quiz ----------------------------------------------------------------------------
 
     def _attempt(self, session: Session) -> Attempt:
-        return Attempt(self._module(session.module_id), session.plan, session.position, dict(session.answers))
+        module = (review_module(self.bank, session.plan.questions) if session.module_id == REVIEW
+                  else self._module(session.module_id))
+        return Attempt(module, session.plan, session.position, dict(session.answers))
 
     def _own_session(self, ctx: Context, session_id: int) -> Session:
         session = self.store.session(session_id)
@@ -132,6 +136,18 @@ class Conversation:
         """Begin the module, or resume the unfinished attempt exactly where it stopped."""
         plan = Plan.draw(module, self.seed())
         session = self.store.start_session(ctx.telegram_id, module.id, module.track, plan, self.clock())
+        return Outcome([self._resume_view(session, ctx.lang)], edit=views.no_buttons())
+
+    def _start_review(self, ctx: Context) -> Outcome:
+        """A session of the questions due for review (or the unfinished one), or word that none are due."""
+        session = self.store.open_session(ctx.telegram_id, REVIEW)
+        if session is None:
+            due = self.store.due_reviews(ctx.telegram_id, self.clock())[:SESSION_SIZE]
+            if not due:
+                return Outcome([views.menu(ctx, t(ctx.lang, "review_none"))])
+            module = review_module(self.bank, due)
+            plan = Plan.draw(module, self.seed())
+            session = self.store.start_session(ctx.telegram_id, REVIEW, REVIEW, plan, self.clock())
         return Outcome([self._resume_view(session, ctx.lang)], edit=views.no_buttons())
 
     def _resume_view(self, session: Session, lang: str) -> Reply:
@@ -153,8 +169,9 @@ class Conversation:
         replies = [views.feedback(self.bank, attempt, session.id, ctx.lang)]
         if position == len(attempt.questions) - 1:
             score, max_score = attempt.score()
-            self.store.complete(session.id, score, max_score, attempt.passed(), self.clock())
-            replies.append(views.summary(attempt, ctx.lang))
+            is_module = attempt.module.id != REVIEW
+            self.store.complete(session.id, score, max_score, attempt.passed(), self.clock(), log=is_module)
+            replies.append(views.summary(attempt, ctx.lang) if is_module else views.review_summary(ctx, attempt))
         return Outcome(replies, edit=views.answered_question(attempt, ctx.lang, index))
 
     def _next(self, ctx: Context, session_id: int, position: int) -> Outcome:

@@ -17,6 +17,7 @@ from pathlib import Path
 import sqlite_utils
 
 from bot.quiz import Plan
+from bot.review import next_review
 
 IN_PROGRESS, COMPLETED = "in_progress", "completed"
 
@@ -96,6 +97,11 @@ class Store:
             "score": int, "max_score": int, "passed": int, "started_at": str, "completed_at": str,
         }, pk="id", foreign_keys=[("session_id", "quiz_sessions"), ("telegram_id", "users")],
             if_not_exists=True)
+        db["reviews"].create({
+            "telegram_id": int, "question_id": str, "box": int, "due_at": str,
+            "mistakes": int, "updated_at": str,
+        }, pk=("telegram_id", "question_id"), foreign_keys=[("telegram_id", "users")], if_not_exists=True)
+        db["reviews"].create_index(["telegram_id", "due_at"], if_not_exists=True)
         db["quiz_sessions"].create_index(["telegram_id", "status"], if_not_exists=True)
         db["answers"].create_index(["session_id", "question_id"], unique=True, if_not_exists=True)
         db["completions"].create_index(["session_id"], unique=True, if_not_exists=True)
@@ -174,8 +180,37 @@ class Store:
                 "option, correct, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [session_id, row[0], row[1], question_id, cite, str(option), int(correct), iso(now)],
             )
+            if cursor.rowcount != 1:
+                return False
             self.db.execute("UPDATE quiz_sessions SET updated_at = ? WHERE id = ?", [iso(now), session_id])
-            return cursor.rowcount == 1
+            self._reschedule(row[0], question_id, correct, now)
+            return True
+
+    def _reschedule(self, telegram_id: int, question_id: str, correct: bool, now: datetime) -> None:
+        """Move the question through the review boxes (inside the answer's transaction)."""
+        found = self.db.execute(
+            "SELECT box FROM reviews WHERE telegram_id = ? AND question_id = ?", [telegram_id, question_id]
+        ).fetchone()
+        scheduled = next_review(found[0] if found else None, correct, now)
+        if scheduled is None:
+            self.db.execute("DELETE FROM reviews WHERE telegram_id = ? AND question_id = ?",
+                            [telegram_id, question_id])
+            return
+        box, due = scheduled
+        self.db.execute(
+            "INSERT INTO reviews (telegram_id, question_id, box, due_at, mistakes, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(telegram_id, question_id) DO UPDATE SET "
+            "box = excluded.box, due_at = excluded.due_at, updated_at = excluded.updated_at, "
+            "mistakes = reviews.mistakes + excluded.mistakes",
+            [telegram_id, question_id, box, iso(due), int(not correct), iso(now)],
+        )
+
+    def due_reviews(self, telegram_id: int, now: datetime) -> list[str]:
+        """Question ids due for review, the longest-waiting first."""
+        return [qid for (qid,) in self.db.execute(
+            "SELECT question_id FROM reviews WHERE telegram_id = ? AND due_at <= ? ORDER BY due_at, question_id",
+            [telegram_id, iso(now)],
+        ).fetchall()]
 
     def advance(self, session_id: int, position: int, now: datetime) -> bool:
         """Move from `position` to the next question; False if that already happened."""
@@ -186,16 +221,17 @@ class Store:
         )
         return cursor.rowcount == 1
 
-    def complete(self, session_id: int, score: int, max_score: int, passed: bool, now: datetime) -> bool:
-        """Close the attempt and log the completion once; False if it was already closed."""
+    def complete(self, session_id: int, score: int, max_score: int, passed: bool, now: datetime,
+                 log: bool = True) -> bool:
+        """Close the attempt and log the completion once (`log=False`: a review, not a module)."""
         with self.transaction():
             cursor = self.db.execute(
                 "UPDATE quiz_sessions SET status = ?, completed_at = ?, updated_at = ?, score = ?, "
                 "max_score = ?, passed = ? WHERE id = ? AND status = ?",
                 [COMPLETED, iso(now), iso(now), score, max_score, int(passed), session_id, IN_PROGRESS],
             )
-            if cursor.rowcount != 1:
-                return False
+            if cursor.rowcount != 1 or not log:
+                return cursor.rowcount == 1
             self.db.execute(
                 "INSERT INTO completions (session_id, telegram_id, module_id, track, score, max_score, "
                 "passed, started_at, completed_at) SELECT id, telegram_id, module_id, track, score, "

@@ -12,6 +12,7 @@ from bot.dialogue import FEATURE, SAY, TOPIC, Step
 from bot.locales import LANGUAGE_NAMES, LANGUAGES, t
 from bot.quiz import Attempt
 from bot.replies import Button, Edit, Keyboard, Reply, callback, column
+from bot.review import REVIEW, WAIT_DAYS
 from bot.store import ModuleResult, Store
 
 LANGUAGE_BUTTONS = LANGUAGES
@@ -30,8 +31,13 @@ class Context:
     store: Store
     telegram_id: int
     lang: str
-    today: date
+    now: datetime
     policy: CyclePolicy
+
+    @property
+    def today(self) -> date:
+        """The calendar day in Kazakhstan."""
+        return self.now.astimezone(LOCAL_TIME).date()
 
 
 def local_date(timestamp: str) -> str:
@@ -56,6 +62,9 @@ def menu_buttons(ctx: Context) -> Keyboard:
     if session is not None and session.module_id in ctx.bank.modules:
         title = ctx.bank.modules[session.module_id].title[lang]
         buttons.append(Button(t(lang, "btn_continue", title=title), callback("go", session.module_id)))
+    due = len(ctx.store.due_reviews(ctx.telegram_id, ctx.now))
+    if due or (session is not None and session.module_id == REVIEW):
+        buttons.append(Button(t(lang, "btn_review", count=due), REVIEW))
     buttons += [
         Button(t(lang, "btn_quiz"), "quiz"),
         Button(t(lang, "btn_onboarding"), "onb"),
@@ -180,6 +189,13 @@ def _cycle_line(ctx: Context, results: dict[str, ModuleResult]) -> str:
     key = "cycle_overdue" if cycle.status == OVERDUE else "cycle_due"
     return t(ctx.lang, key, completed=cycle.completed_on.isoformat(), due=cycle.due_on.isoformat(),
              days=abs(cycle.days_left))
+
+
+def review_summary(ctx: Context, attempt: Attempt) -> Reply:
+    """How the review went, and when the missed questions come back."""
+    score, max_score = attempt.score()
+    text = t(ctx.lang, "review_summary", score=score, max=max_score, days=WAIT_DAYS[0])
+    return menu(ctx, text)
 
 
 def progress(ctx: Context) -> Reply:

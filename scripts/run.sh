@@ -10,9 +10,10 @@ export RASA_AUTH_TOKEN="${RASA_AUTH_TOKEN:-$(.venv/bin/python -c 'import secrets
 
 .venv/bin/python -m bot check   # settings and quiz banks: fail in a second, not after training
 
-mkdir -p data
-setsid bash -c 'scripts/rasa.sh train && exec scripts/rasa.sh serve' > data/rasa.log 2>&1 &
+log="${RASA_LOG:-data/rasa.log}"
+mkdir -p "$(dirname "$log")"
+setsid bash -c 'scripts/rasa.sh train && exec scripts/rasa.sh serve' > "$log" 2>&1 &
 rasa_group=$!
 trap 'kill -TERM -- "-$rasa_group" 2>/dev/null || true' EXIT
-echo "Rasa: training if needed and starting on $RASA_URL (log: data/rasa.log)"
+echo "Rasa: training if needed, then serving on $RASA_URL (log: $log)"
 .venv/bin/python -m bot run

@@ -21,6 +21,7 @@ from bot.conversation import Conversation
 from bot.dialogue import Dialogue
 from bot.nlu import RasaDialogue
 from bot.quiz import Attempt
+from bot.review import REVIEW, review_module
 from bot.store import Store
 from bot.telegram_app import build_application
 from tests.bot_api_stub import BotApiStub, Call
@@ -97,7 +98,8 @@ def current_attempt(store: Store, bank: Bank, telegram_id: int) -> Attempt:
     """The user's open attempt as the engine sees it."""
     session = store.open_session(telegram_id)
     assert session is not None, "no quiz in progress"
-    return Attempt(bank.modules[session.module_id], session.plan, session.position, dict(session.answers))
+    module = review_module(bank, session.plan.questions) if session.module_id == REVIEW else bank.modules[session.module_id]
+    return Attempt(module, session.plan, session.position, dict(session.answers))
 
 
 def right_letter_index(store: Store, bank: Bank, telegram_id: int) -> int:
