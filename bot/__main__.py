@@ -1,4 +1,6 @@
-"""Command line: `python -m bot run | chat | validate`. Each command parses options and calls one function."""
+"""Command line: `python -m bot run | chat | remind | training | servant | check | validate`.
+
+Each command parses its options and calls into the library; errors a person can fix are one line."""
 
 from __future__ import annotations
 
@@ -7,12 +9,13 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.content import Bank, BankError, load_bank
 from bot.conversation import Conversation, User
-from bot.cycle import CyclePolicy
+from bot.reminders import Reminders, SweepReport
 from bot.store import Store
 
 
@@ -36,9 +39,8 @@ def _conversation(settings: Settings, with_dialogue: bool) -> Conversation:
     if with_dialogue:
         from bot.nlu import RasaDialogue
         dialogue = RasaDialogue(settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
-    policy = CyclePolicy(settings.cycle_years, max(settings.reminder_days))
     return Conversation(_bank(settings), Store(settings.db_path), settings.default_language,
-                        _utcnow, dialogue, policy)
+                        _utcnow, dialogue, settings.cycle)
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
@@ -48,7 +50,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     conversation = _conversation(settings, with_dialogue=not args.no_rasa)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would show the token
-    build_application(conversation, token, settings.api_base_url).run_polling()
+    build_application(conversation, token, settings.api_base_url, _reminders(settings, conversation)).run_polling()
     return 0
 
 
@@ -57,6 +59,73 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     from bot.terminal import chat
     conversation = _conversation(settings, with_dialogue=not args.no_rasa)
     asyncio.run(chat(conversation, User(args.user_id, "Terminal", args.language)))
+    return 0
+
+
+def _reminders(settings: Settings, conversation: Conversation) -> Reminders:
+    return Reminders(conversation.bank, conversation.store, settings.reminders, settings.cycle,
+                     settings.coordinator_ids, settings.default_language)
+
+
+def _moment(text: str, zone: str) -> datetime:
+    """An ISO date-time from the command line; without an offset it is local time in `zone`."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--now: {text!r} is not an ISO date-time such as 2026-11-23T10:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{text!r} is not a date such as 2026-11-23") from None
+
+
+def cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
+    """One reminder sweep now (for cron); --dry-run lists who would get what and sends nothing."""
+    now = _moment(args.now, settings.reminders.time_zone) if args.now else _utcnow()
+    reminders = _reminders(settings, _conversation(settings, with_dialogue=False))
+    if args.dry_run:
+        report = asyncio.run(reminders.sweep(None, now, dry_run=True))
+        for due in report.due:
+            print(f"{due.telegram_id}\t{due.kind}\t{due.stage}\tdue {due.due_on}\t{due.language or settings.default_language}")
+        print(f"dry run: {len(report.due)} reminders would be sent; nothing was sent")
+        return 0
+    report = asyncio.run(_send_reminders(settings, reminders, now))
+    print(report.summary())
+    return 0
+
+
+async def _send_reminders(settings: Settings, reminders: Reminders, now: datetime) -> SweepReport:
+    from bot.telegram_app import TelegramSender, sending_bot
+    async with sending_bot(settings.require_token(), settings.api_base_url, reminders.concurrency) as bot:
+        return await reminders.sweep(TelegramSender(bot), now)
+
+
+def cmd_training(settings: Settings, args: argparse.Namespace) -> int:
+    """Record training a servant did elsewhere; their cycle restarts from that date."""
+    conversation = _conversation(settings, with_dialogue=False)
+    conversation.store.record_training(args.telegram_id, _day(args.date), args.note, _utcnow())
+    conversation.refresh_cycle(args.telegram_id)
+    dates = conversation.store.cycle(args.telegram_id)
+    print(f"{args.telegram_id}: last completion {dates.completed_on}, next due {dates.due_on}")
+    return 0
+
+
+def cmd_servant(settings: Settings, args: argparse.Namespace) -> int:
+    """Set a servant's hire date (their cycle and onboarding deadline start there) or (de)activate them."""
+    conversation = _conversation(settings, with_dialogue=False)
+    store, now = conversation.store, _utcnow()
+    store.ensure_user(args.telegram_id, now)
+    if args.hire_date:
+        store.set_hire_date(args.telegram_id, _day(args.hire_date))
+    if args.active is not None:
+        store.set_active(args.telegram_id, args.active == "yes", now)
+    conversation.refresh_cycle(args.telegram_id)
+    dates = store.cycle(args.telegram_id)
+    print(f"{args.telegram_id}: next due {dates.due_on}, onboarding due {dates.onboarding_due_on}")
     return 0
 
 
@@ -92,6 +161,20 @@ def parser() -> argparse.ArgumentParser:
     chat.set_defaults(func=cmd_chat)
     check = commands.add_parser("check", help="check the settings and quiz banks before a start")
     check.set_defaults(func=cmd_check)
+    remind = commands.add_parser("remind", help="send the reminders due now (for cron)")
+    remind.add_argument("--dry-run", action="store_true", help="list who would get which reminder; send nothing")
+    remind.add_argument("--now", help="pretend it is this ISO date-time (local time unless an offset is given)")
+    remind.set_defaults(func=cmd_remind)
+    training = commands.add_parser("training", help="record training a servant did elsewhere")
+    training.add_argument("--telegram-id", type=int, required=True)
+    training.add_argument("--date", required=True, help="ISO date of the training")
+    training.add_argument("--note", required=True, help="what and where, for the record")
+    training.set_defaults(func=cmd_training)
+    servant = commands.add_parser("servant", help="set a servant's hire date or deactivate them")
+    servant.add_argument("--telegram-id", type=int, required=True)
+    servant.add_argument("--hire-date", help="ISO date the servant entered the service")
+    servant.add_argument("--active", choices=["yes", "no"], help="no: no more reminders (left the service)")
+    servant.set_defaults(func=cmd_servant)
     validate = commands.add_parser("validate", help="check the quiz banks")
     validate.add_argument("--coverage", action="store_true", help="print questions per chapter and module")
     validate.set_defaults(func=cmd_validate)

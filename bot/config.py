@@ -10,8 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 import yaml
 
+from bot.cycle import CyclePolicy, ReminderPolicy
 from bot.locales import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,9 +38,8 @@ class Settings:
     rasa_url: str
     rasa_token: str | None
     rasa_timeout: float
-    cycle_years: int = 3
-    onboarding_due_days: int = 30
-    reminder_days: tuple[int, ...] = (90, 30, 7, 0)
+    cycle: CyclePolicy = CyclePolicy()
+    reminders: ReminderPolicy = ReminderPolicy()
 
     def require_token(self) -> str:
         """The Bot API token, or a ConfigError that says where to put it."""
@@ -74,11 +76,22 @@ def _positive_int(section: Mapping[str, object], key: str, default: int) -> int:
     return value
 
 
-def _reminder_days(section: Mapping[str, object]) -> tuple[int, ...]:
-    days = section.get("reminder_days_before_due", [90, 30, 7, 0])
-    if not isinstance(days, list) or not days or not all(isinstance(d, int) and d >= 0 for d in days):
-        raise ConfigError(f"config.yml bot.reminder_days_before_due: expected a list of whole days, got {days!r}.")
-    return tuple(sorted(set(days), reverse=True))
+def _int_list(section: Mapping[str, object], key: str, default: list[int], low: int, high: int,
+              length: int | None = None) -> tuple[int, ...]:
+    values = section.get(key, default)
+    if (not isinstance(values, list) or not values or (length and len(values) != length)
+            or not all(isinstance(v, int) and low <= v <= high for v in values)):
+        raise ConfigError(f"config.yml bot.{key}: expected a list of whole numbers from {low} to {high}, got {values!r}.")
+    return tuple(values)
+
+
+def _time_zone(section: Mapping[str, object]) -> str:
+    name = section.get("time_zone", "Asia/Almaty")
+    try:
+        ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"config.yml bot.time_zone: {name!r} is not a known time zone.") from None
+    return str(name)
 
 
 def load_settings(
@@ -92,6 +105,8 @@ def load_settings(
         raise ConfigError(
             f"BOT_DEFAULT_LANGUAGE: {language!r} is not one of {', '.join(LANGUAGES)}."
         )
+    days_before = tuple(sorted(set(_int_list(section, "reminder_days_before_due", [90, 30, 7, 0], 0, 3650)),
+                               reverse=True))
     timeout_raw = env.get("RASA_TIMEOUT", "2")
     try:
         timeout = float(timeout_raw)
@@ -107,7 +122,13 @@ def load_settings(
         rasa_url=(env.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
         rasa_token=env.get("RASA_AUTH_TOKEN") or None,
         rasa_timeout=timeout,
-        cycle_years=_positive_int(section, "cycle_years", 3),
-        onboarding_due_days=_positive_int(section, "onboarding_due_days", 30),
-        reminder_days=_reminder_days(section),
+        cycle=CyclePolicy(_positive_int(section, "cycle_years", 3), max(days_before),
+                          _positive_int(section, "onboarding_due_days", 30)),
+        reminders=ReminderPolicy(
+            days_before=days_before,
+            overdue_every_days=_positive_int(section, "reminder_overdue_every_days", 7),
+            working_hours=_int_list(section, "reminder_working_hours", [9, 18], 0, 24, length=2),
+            working_days=tuple(d - 1 for d in _int_list(section, "reminder_working_days", [1, 2, 3, 4, 5], 1, 7)),
+            time_zone=_time_zone(section),
+        ),
     )

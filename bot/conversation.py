@@ -171,6 +171,8 @@ class Conversation:
             score, max_score = attempt.score()
             is_module = attempt.module.id != REVIEW
             self.store.complete(session.id, score, max_score, attempt.passed(), self.clock(), log=is_module)
+            if is_module:
+                self.refresh_cycle(ctx.telegram_id)
             replies.append(views.summary(attempt, ctx.lang) if is_module else views.review_summary(ctx, attempt))
         return Outcome(replies, edit=views.answered_question(attempt, ctx.lang, index))
 
@@ -181,6 +183,11 @@ class Conversation:
         if not self.store.advance(session.id, position, self.clock()):
             raise StaleAction(str(position))
         return Outcome([views.question(attempt, session.id, ctx.lang)], edit=views.no_buttons())
+
+    def refresh_cycle(self, telegram_id: int) -> None:
+        """Recompute the servant's training cycle after anything that may change it."""
+        self.store.refresh_cycle(telegram_id, [m.id for m in self.bank.track("refresher")],
+                                 [m.id for m in self.bank.track("onboarding")], self.policy, self.clock())
 
     # free text ---------------------------------------------------------------------------
 

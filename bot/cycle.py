@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 CURRENT, DUE_SOON, OVERDUE, UNKNOWN = "current", "due_soon", "overdue", "unknown"
 
@@ -24,16 +24,16 @@ def add_years(day: date, years: int) -> date:
 
 @dataclass(frozen=True)
 class CyclePolicy:
-    """How long a cycle lasts and how early before the due date a servant counts as due soon."""
+    """How long a cycle lasts, how early before the due date a servant counts as due soon, and
+    how many days after the hire date the onboarding track is due."""
 
     years: int = 3
     window_days: int = 90
+    onboarding_due_days: int = 30
 
 
 @dataclass(frozen=True)
 class Cycle:
-    completed_on: date | None
-    due_on: date | None
     status: str
     days_left: int | None
 
@@ -48,11 +48,61 @@ def qualifying_completion(last_passes: Mapping[str, date], required: Iterable[st
     return latest if add_years(min(days), years) >= latest else None
 
 
-def cycle_status(completed_on: date | None, today: date, policy: CyclePolicy) -> Cycle:
-    """Due date and status; `due_soon` means inside the reminder window before the due date."""
-    if completed_on is None:
-        return Cycle(None, None, UNKNOWN, None)
-    due_on = add_years(completed_on, policy.years)
+@dataclass(frozen=True)
+class Dates:
+    """A servant's cycle as stored: last qualifying completion, due date, onboarding deadline."""
+
+    completed_on: date | None
+    due_on: date | None
+    onboarding_due_on: date | None
+
+
+def servant_dates(last_passes: Mapping[str, date], refresher: Iterable[str], onboarding: Iterable[str],
+                  trained_elsewhere: date | None, hire_date: date | None, policy: CyclePolicy) -> Dates:
+    """The cycle from quiz passes, training recorded by a coordinator and the hire date.
+
+    A new hire's cycle starts on the hire date; the onboarding track is due a set number of days
+    after it, until any onboarding module is passed.
+    """
+    completions = [d for d in (qualifying_completion(last_passes, refresher, policy.years), trained_elsewhere) if d]
+    completed_on = max(completions) if completions else None
+    starts = [d for d in (completed_on, hire_date) if d]
+    due_on = add_years(max(starts), policy.years) if starts else None
+    onboarded = any(module in last_passes for module in onboarding)
+    onboarding_due_on = hire_date + timedelta(days=policy.onboarding_due_days) if hire_date and not onboarded else None
+    return Dates(completed_on, due_on, onboarding_due_on)
+
+
+def cycle_status(due_on: date | None, today: date, policy: CyclePolicy) -> Cycle:
+    """Status and days left; `due_soon` means inside the reminder window before the due date."""
+    if due_on is None:
+        return Cycle(UNKNOWN, None)
     days_left = (due_on - today).days
     status = OVERDUE if days_left < 0 else DUE_SOON if days_left <= policy.window_days else CURRENT
-    return Cycle(completed_on, due_on, status, days_left)
+    return Cycle(status, days_left)
+
+
+@dataclass(frozen=True)
+class ReminderPolicy:
+    """When reminders go out: days before the due date, then every few days while overdue,
+    only on working days inside working hours of the servant's time zone."""
+
+    days_before: tuple[int, ...] = (90, 30, 7, 0)
+    overdue_every_days: int = 7
+    working_hours: tuple[int, int] = (9, 18)
+    working_days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday to Friday
+    time_zone: str = "Asia/Almaty"
+
+    def stage(self, days_left: int) -> str | None:
+        """The reminder stage a servant is in: `d90` … `d0` before and on the due date,
+        `w1`, `w2` … for each full overdue period after it; None when not yet due."""
+        if days_left >= 0:
+            reached = [d for d in self.days_before if d >= days_left]
+            return f"d{min(reached)}" if reached else None
+        periods = -days_left // self.overdue_every_days
+        return f"w{periods}" if periods else f"d{min(self.days_before)}"
+
+    def at_work(self, local: datetime) -> bool:
+        """Whether a local time falls inside working hours on a working day."""
+        start, end = self.working_hours
+        return local.weekday() in self.working_days and start <= local.hour < end

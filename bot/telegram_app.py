@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import logging
 
-from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update)
-from telegram.error import BadRequest
+from datetime import datetime, time, timezone
+from zoneinfo import ZoneInfo
+
+from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler,
-                          CommandHandler, ContextTypes, MessageHandler, filters)
+                          CommandHandler, ContextTypes, ExtBot, MessageHandler, filters)
+from telegram.request import HTTPXRequest
 
 from bot.conversation import COMMANDS, Conversation, User
 from bot.locales import LANGUAGES, t
-from bot.replies import Edit, Keyboard, Outcome
+from bot.reminders import RETRY, Reminders
+from bot.replies import Edit, Keyboard, Outcome, Reply
+from bot.store import BLOCKED, SENT
 
 log = logging.getLogger(__name__)
-CONVERSATION = "conversation"
+CONVERSATION, REMINDERS = "conversation", "reminders"
 
 
 def _markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
@@ -85,6 +91,39 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("error while handling an update", exc_info=context.error)
 
 
+class TelegramSender:
+    """Delivers reminders through the Bot API and says how it went."""
+
+    def __init__(self, bot: Bot):
+        self.bot = bot
+
+    async def send(self, telegram_id: int, reply: Reply) -> str:
+        try:
+            await self.bot.send_message(telegram_id, reply.text, reply_markup=_markup(reply.buttons))
+        except Forbidden:  # blocked the bot or deactivated: never retry
+            return BLOCKED
+        except BadRequest as error:  # e.g. "chat not found": the servant never started the bot
+            log.info("reminder to %s undeliverable: %s", telegram_id, error)
+            return BLOCKED
+        except (RetryAfter, NetworkError) as error:  # RetryAfter still after the limiter's retries
+            log.warning("reminder to %s postponed: %s", telegram_id, error)
+            return RETRY
+        return SENT
+
+
+def sending_bot(token: str, base_url: str, concurrency: int) -> ExtBot:
+    """A Bot for sweeps outside the Application: rate-limited, one connection per concurrent send."""
+    return ExtBot(token, base_url=base_url, rate_limiter=AIORateLimiter(max_retries=3),
+                  request=HTTPXRequest(connection_pool_size=concurrency))
+
+
+async def sweep_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The daily job: send the reminders due now."""
+    reminders: Reminders = context.application.bot_data[REMINDERS]
+    report = await reminders.sweep(TelegramSender(context.bot), datetime.now(timezone.utc))
+    log.info("reminder sweep: %s", report.summary())
+
+
 async def register_commands(application: Application) -> None:
     """The command menu, once per language (Telegram shows the one matching the client)."""
     for lang in LANGUAGES:
@@ -94,8 +133,9 @@ async def register_commands(application: Application) -> None:
         [BotCommand(name, t("ru", f"cmd_{name}")) for name in COMMANDS])
 
 
-def build_application(conversation: Conversation, token: str, base_url: str) -> Application:
-    """The Application with every handler, in the order updates are matched."""
+def build_application(conversation: Conversation, token: str, base_url: str,
+                      reminders: Reminders | None = None) -> Application:
+    """The Application with every handler, in the order updates are matched, and the daily sweep."""
     application = (
         ApplicationBuilder()
         .token(token)
@@ -112,4 +152,9 @@ def build_application(conversation: Conversation, token: str, base_url: str) -> 
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, on_command))
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE | ~filters.TEXT, on_other))
     application.add_error_handler(on_error)
+    if reminders is not None:
+        application.bot_data[REMINDERS] = reminders
+        policy = reminders.policy
+        at = time(policy.working_hours[0], 30, tzinfo=ZoneInfo(policy.time_zone))
+        application.job_queue.run_daily(sweep_reminders, at, name="reminders")
     return application

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.content import OPTION_LETTERS, Bank, Module
-from bot.cycle import OVERDUE, UNKNOWN, CyclePolicy, cycle_status, qualifying_completion
+from bot.cycle import OVERDUE, UNKNOWN, CyclePolicy, cycle_status
 from bot.dialogue import FEATURE, SAY, TOPIC, Step
 from bot.locales import LANGUAGE_NAMES, LANGUAGES, t
 from bot.quiz import Attempt
@@ -179,16 +179,55 @@ def summary(attempt: Attempt, lang: str) -> Reply:
     ))
 
 
-def _cycle_line(ctx: Context, results: dict[str, ModuleResult]) -> str:
-    passes = {m: datetime.fromisoformat(r.passed_at).astimezone(LOCAL_TIME).date()
-              for m, r in results.items() if r.passed_at}
-    required = [m.id for m in ctx.bank.track("refresher")]
-    cycle = cycle_status(qualifying_completion(passes, required, ctx.policy.years), ctx.today, ctx.policy)
+def _cycle_lines(ctx: Context) -> list[str]:
+    """The training cycle: last completion, due date, days left or overdue; a new hire's onboarding deadline."""
+    dates = ctx.store.cycle(ctx.telegram_id)
+    cycle = cycle_status(dates.due_on, ctx.today, ctx.policy)
     if cycle.status == UNKNOWN:
-        return t(ctx.lang, "cycle_unknown", years=ctx.policy.years)
-    key = "cycle_overdue" if cycle.status == OVERDUE else "cycle_due"
-    return t(ctx.lang, key, completed=cycle.completed_on.isoformat(), due=cycle.due_on.isoformat(),
-             days=abs(cycle.days_left))
+        lines = [t(ctx.lang, "cycle_unknown", years=ctx.policy.years)]
+    else:
+        key = "cycle_overdue" if cycle.status == OVERDUE else "cycle_due"
+        completed = dates.completed_on.isoformat() if dates.completed_on else t(ctx.lang, "cycle_not_yet")
+        lines = [t(ctx.lang, key, completed=completed, due=dates.due_on.isoformat(), days=abs(cycle.days_left))]
+    if dates.onboarding_due_on:
+        lines.append(t(ctx.lang, "onboarding_due", due=dates.onboarding_due_on.isoformat()))
+    return lines
+
+
+def next_module(ctx: Context, track: str) -> Module | None:
+    """The first module of the track not passed since the last completed cycle."""
+    results = ctx.store.results(ctx.telegram_id)
+    since = ctx.store.cycle(ctx.telegram_id).completed_on
+    for module in sorted(ctx.bank.track(track), key=lambda m: m.id):
+        passed = results.get(module.id) and results[module.id].passed_at
+        if not passed or (since and date.fromisoformat(local_date(passed)) <= since and track == "refresher"):
+            return module
+    return None
+
+
+def reminder(ctx: Context, kind: str, due_on: date) -> Reply:
+    """A reminder of the cycle or onboarding deadline, with a button to the next unfinished module."""
+    days = (due_on - ctx.today).days
+    when = "soon" if days > 0 else "today" if days == 0 else "overdue"
+    text = t(ctx.lang, f"reminder_{kind}_{when}", due=due_on.isoformat(), days=abs(days))
+    module = next_module(ctx, "onboarding" if kind == "onboarding" else "refresher")
+    buttons = column(Button(t(ctx.lang, "btn_practise", title=module.title[ctx.lang]), callback("mod", module.id))) \
+        if module else ()
+    return Reply(text, buttons)
+
+
+def digest(lang: str, standing: list[tuple[int, str | None, str, int]]) -> Reply:
+    """The coordinators' weekly list of overdue and soon-due servants."""
+    overdue = [row for row in standing if row[3] < 0]
+    soon = [row for row in standing if row[3] >= 0]
+    lines = [t(lang, "digest_title", overdue=len(overdue), soon=len(soon))]
+    for heading, rows in (("digest_overdue", overdue), ("digest_soon", soon)):
+        if rows:
+            lines += ["", t(lang, heading)]
+            lines += [f"• {name or telegram_id} ({telegram_id}): {due}" for telegram_id, name, due, _ in rows[:40]]
+            if len(rows) > 40:
+                lines.append(t(lang, "digest_more", count=len(rows) - 40))
+    return Reply("\n".join(lines))
 
 
 def review_summary(ctx: Context, attempt: Attempt) -> Reply:
@@ -214,7 +253,7 @@ def progress(ctx: Context) -> Reply:
             lines.append(t(lang, "progress_in_progress", title=title))
         else:
             lines.append(t(lang, "progress_new", title=title))
-    lines += ["", _cycle_line(ctx, results)]
+    lines += ["", *_cycle_lines(ctx)]
     return Reply("\n".join(lines), (_menu_row(lang),))
 
 

@@ -20,6 +20,11 @@ from urllib.parse import parse_qs
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Ethics", "username": "ethics_test_bot"}
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # the bot opens up to 30 connections at once during a sweep
+    daemon_threads = True
+
+
 @dataclass
 class Call:
     method: str
@@ -40,7 +45,7 @@ class BotApiStub:
         self._next_update_id = 1
         self._next_message_id = 1
         self._lock = threading.Condition()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self.server = _Server(("127.0.0.1", 0), self._handler_class())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property

@@ -1,0 +1,107 @@
+"""Reminder sweeps: select what is due with one indexed query, then deliver at the rate limit.
+
+Each reminder is claimed in the database before it is sent (a unique index on servant, deadline
+and stage), so it goes out once even when two sweeps run at the same time or the bot restarts.
+The sender is an adapter (Telegram in production, anything in tests) that reports each delivery
+as sent, blocked (the servant blocked the bot: deactivate, never retry) or retry (released for
+the next sweep, nothing lost).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot import views
+from bot.content import Bank
+from bot.cycle import CyclePolicy, ReminderPolicy
+from bot.locales import pick_language
+from bot.replies import Reply
+from bot.store import BLOCKED, SENT, DueReminder, Store
+
+RETRY = "retry"
+DIGEST = "digest"
+
+
+class Sender(Protocol):
+    async def send(self, telegram_id: int, reply: Reply) -> str:
+        """Deliver one message; return SENT, BLOCKED or RETRY."""
+
+
+@dataclass
+class SweepReport:
+    """What a sweep found and did, for the log and the command line."""
+
+    due: list[DueReminder] = field(default_factory=list)
+    sent: int = 0
+    blocked: int = 0
+    retry: int = 0
+    taken_elsewhere: int = 0
+
+    def summary(self) -> str:
+        return (f"due {len(self.due)}, sent {self.sent}, blocked {self.blocked}, "
+                f"to retry {self.retry}, taken by another sweep {self.taken_elsewhere}")
+
+
+@dataclass(frozen=True)
+class Reminders:
+    """Everything a sweep needs besides the clock and the sender."""
+
+    bank: Bank
+    store: Store
+    policy: ReminderPolicy
+    cycle_policy: CyclePolicy
+    coordinators: frozenset[int]
+    default_language: str
+    concurrency: int = 30
+
+    def due(self, now: datetime) -> list[DueReminder]:
+        """Servants' reminders due now (in working hours of their zone), and coordinators' digests."""
+        due: list[DueReminder] = []
+        for zone in self.store.zones():
+            local = now.astimezone(ZoneInfo(zone))
+            if self.policy.at_work(local):
+                due += self.store.due_reminders(zone, local.date(), self.policy, now)
+        local = now.astimezone(ZoneInfo(self.policy.time_zone))
+        if self.policy.at_work(local) and local.weekday() == self.policy.working_days[0]:
+            week = (local.date() - timedelta(days=local.weekday())).isoformat()
+            digests = [DueReminder(c, DIGEST, week, "weekly", self.store.language(c)) for c in sorted(self.coordinators)]
+            due += [d for d in digests if not self.store.reminder_exists(d, now)]
+        return due
+
+    def render(self, reminder: DueReminder, now: datetime) -> Reply:
+        lang = pick_language(reminder.language, default=self.default_language)
+        today = now.astimezone(ZoneInfo(self.policy.time_zone)).date()
+        if reminder.kind == DIGEST:
+            return views.digest(lang, self.store.standing(today, self.cycle_policy.window_days))
+        ctx = views.Context(self.bank, self.store, reminder.telegram_id, lang, now, self.cycle_policy)
+        return views.reminder(ctx, reminder.kind, date.fromisoformat(reminder.due_on))
+
+    async def sweep(self, sender: Sender, now: datetime, dry_run: bool = False) -> SweepReport:
+        """Send every due reminder once; with `dry_run`, only list them."""
+        report = SweepReport(due=self.due(now))
+        if dry_run:
+            return report
+        limit = asyncio.Semaphore(self.concurrency)
+
+        async def deliver(reminder: DueReminder) -> None:
+            async with limit:
+                if not self.store.claim_reminder(reminder, now):
+                    report.taken_elsewhere += 1
+                    return
+                outcome = await sender.send(reminder.telegram_id, self.render(reminder, now))
+                if outcome == BLOCKED:
+                    self.store.set_active(reminder.telegram_id, False, now)
+                    report.blocked += 1
+                elif outcome == SENT:
+                    report.sent += 1
+                else:
+                    report.retry += 1
+                self.store.finish_reminder(reminder, outcome if outcome in (SENT, BLOCKED) else None, now)
+
+        await asyncio.gather(*(deliver(r) for r in report.due))
+        return report
+
