@@ -1,0 +1,25 @@
+"""The only package that speaks SQL: every read and write of the bot's state goes through Store.
+
+The schema is meant to be read by coordinators with `sqlite-utils` or Datasette, so tables and
+columns say what they hold and timestamps are ISO 8601 text in UTC.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.store.base import iso
+from bot.store.cycles import BLOCKED, SENDING, SENT, STALE_CLAIM, CycleStore, DueReminder
+from bot.store.quiz import COMPLETED, IN_PROGRESS, ModuleResult, QuizStore, Session
+from bot.store.schema import create_schema
+
+__all__ = ["BLOCKED", "COMPLETED", "IN_PROGRESS", "SENDING", "SENT", "STALE_CLAIM", "DueReminder",
+           "ModuleResult", "Session", "Store", "iso"]
+
+
+class Store(QuizStore, CycleStore):
+    """The bot's SQLite database (WAL mode), opened once per process."""
+
+    def __init__(self, path: Path | str):
+        super().__init__(path)
+        create_schema(self.db)

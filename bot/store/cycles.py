@@ -1,0 +1,156 @@
+"""Training cycles, training recorded elsewhere, and reminders with their exactly-once claims."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot.cycle import CyclePolicy, Dates, ReminderPolicy, servant_dates
+from bot.store.base import Connection, iso
+
+SENDING, SENT, BLOCKED = "sending", "sent", "blocked"
+STALE_CLAIM = timedelta(hours=1)  # a claim this old belongs to a sweep that died mid-send
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    """One reminder a sweep should send: to whom, for which deadline and stage."""
+
+    telegram_id: int
+    kind: str  # "cycle", "onboarding" or "digest"
+    due_on: str
+    stage: str
+    language: str | None
+
+
+class CycleStore(Connection):
+    # training cycle ----------------------------------------------------------------------
+
+    def ensure_user(self, telegram_id: int, now: datetime) -> None:
+        """A servant known by id before they ever wrote to the bot (set up by a coordinator)."""
+        self.db.execute("INSERT OR IGNORE INTO users (telegram_id, created_at) VALUES (?, ?)",
+                        [telegram_id, iso(now)])
+
+    def record_training(self, telegram_id: int, day: date, note: str, now: datetime) -> None:
+        """Training done elsewhere, recorded by a coordinator."""
+        self.ensure_user(telegram_id, now)
+        self.db.execute("INSERT INTO trainings (telegram_id, completed_on, note, recorded_at) VALUES (?, ?, ?, ?)",
+                        [telegram_id, day.isoformat(), note, iso(now)])
+
+    def set_hire_date(self, telegram_id: int, day: date | None) -> None:
+        self.db.execute("UPDATE users SET hire_date = ? WHERE telegram_id = ?",
+                        [day.isoformat() if day else None, telegram_id])
+
+    def set_active(self, telegram_id: int, active: bool, now: datetime) -> None:
+        """Deactivate (left the service, blocked the bot) or reactivate a servant."""
+        self.db.execute("UPDATE users SET active = ?, blocked_at = ? WHERE telegram_id = ?",
+                        [int(active), None if active else iso(now), telegram_id])
+
+    def refresh_cycle(self, telegram_id: int, refresher: list[str], onboarding: list[str],
+                      policy: CyclePolicy, now: datetime, zone: str = "Asia/Almaty") -> Dates:
+        """Recompute and store the servant's cycle from passes, recorded training and hire date."""
+        from zoneinfo import ZoneInfo
+        local = ZoneInfo(zone)
+        passes = {module: datetime.fromisoformat(at).astimezone(local).date() for module, at in self.db.execute(
+            "SELECT module_id, MAX(completed_at) FROM completions WHERE telegram_id = ? AND passed GROUP BY module_id",
+            [telegram_id]).fetchall()}
+        trained, hired = self.db.execute(
+            "SELECT (SELECT MAX(completed_on) FROM trainings WHERE telegram_id = ?), hire_date FROM users "
+            "WHERE telegram_id = ?", [telegram_id, telegram_id]).fetchone()
+        dates = servant_dates(passes, refresher, onboarding, trained and date.fromisoformat(trained),
+                              hired and date.fromisoformat(hired), policy)
+        self.db.execute(
+            "INSERT INTO cycles (telegram_id, completed_on, due_on, onboarding_due_on, updated_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(telegram_id) DO UPDATE SET completed_on = excluded.completed_on, due_on = excluded.due_on, "
+            "onboarding_due_on = excluded.onboarding_due_on, updated_at = excluded.updated_at",
+            [telegram_id, *(d and d.isoformat() for d in (dates.completed_on, dates.due_on, dates.onboarding_due_on)),
+             iso(now)])
+        return dates
+
+    def cycle(self, telegram_id: int) -> Dates:
+        row = self.db.execute("SELECT completed_on, due_on, onboarding_due_on FROM cycles WHERE telegram_id = ?",
+                              [telegram_id]).fetchone() or (None, None, None)
+        return Dates(*(value and date.fromisoformat(value) for value in row))
+
+    # reminders ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _stage_sql(policy: ReminderPolicy) -> str:
+        """The SQL twin of ReminderPolicy.stage over `days_left` (a test keeps them equal)."""
+        every = policy.overdue_every_days
+        cases = [f"WHEN days_left < 0 AND -days_left >= {every} THEN 'w' || (-days_left / {every})"]
+        cases += [f"WHEN days_left <= {d} THEN 'd{d}'" for d in sorted(policy.days_before)]
+        return f"CASE {' '.join(cases)} END"
+
+    def due_reminders(self, zone: str, today: date, policy: ReminderPolicy, now: datetime) -> list[DueReminder]:
+        """Reminders due today for active servants in `zone` and not yet sent: one indexed query."""
+        horizon = (today + timedelta(days=max(policy.days_before))).isoformat()
+        rows = self.db.execute(f"""
+            SELECT telegram_id, kind, due_on, stage, language FROM (
+                SELECT k.telegram_id, k.kind, k.due_on, u.language,
+                       {self._stage_sql(policy)} AS stage
+                FROM (
+                    SELECT telegram_id, 'cycle' AS kind, due_on,
+                           CAST(julianday(due_on) - julianday(:today) AS INTEGER) AS days_left
+                    FROM cycles WHERE due_on <= :horizon
+                    UNION ALL
+                    SELECT telegram_id, 'onboarding', onboarding_due_on,
+                           CAST(julianday(onboarding_due_on) - julianday(:today) AS INTEGER)
+                    FROM cycles WHERE onboarding_due_on <= :horizon
+                ) AS k JOIN users AS u ON u.telegram_id = k.telegram_id
+                WHERE u.active = 1 AND COALESCE(u.time_zone, 'Asia/Almaty') = :zone
+            ) AS due
+            WHERE stage IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM reminders AS r WHERE r.telegram_id = due.telegram_id AND r.kind = due.kind
+                AND r.due_on = due.due_on AND r.stage = due.stage
+                AND NOT (r.status = '{SENDING}' AND r.claimed_at < :stale))
+            ORDER BY due.due_on, due.telegram_id""",
+            {"today": today.isoformat(), "horizon": horizon, "zone": zone, "stale": iso(now - STALE_CLAIM)},
+        ).fetchall()
+        return [DueReminder(*row) for row in rows]
+
+    def claim_reminder(self, reminder: DueReminder, now: datetime) -> bool:
+        """Take the reminder for sending; False if another sweep has it or sent it already.
+
+        The unique index makes this safe across processes: two sweeps cannot both claim."""
+        key = [reminder.telegram_id, reminder.kind, reminder.due_on, reminder.stage]
+        with self.transaction():
+            inserted = self.db.execute(
+                "INSERT OR IGNORE INTO reminders (telegram_id, kind, due_on, stage, status, claimed_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)", [*key, SENDING, iso(now)]).rowcount
+            if inserted:
+                return True
+            return self.db.execute(
+                "UPDATE reminders SET claimed_at = ? WHERE telegram_id = ? AND kind = ? AND due_on = ? "
+                "AND stage = ? AND status = ? AND claimed_at < ?",
+                [iso(now), *key, SENDING, iso(now - STALE_CLAIM)]).rowcount == 1
+
+    def reminder_exists(self, reminder: DueReminder, now: datetime) -> bool:
+        """Whether the reminder was sent, or is being sent by a live sweep."""
+        return self.db.execute(
+            "SELECT 1 FROM reminders WHERE telegram_id = ? AND kind = ? AND due_on = ? AND stage = ? "
+            "AND NOT (status = ? AND claimed_at < ?)",
+            [reminder.telegram_id, reminder.kind, reminder.due_on, reminder.stage, SENDING,
+             iso(now - STALE_CLAIM)]).fetchone() is not None
+
+    def finish_reminder(self, reminder: DueReminder, status: str | None, now: datetime) -> None:
+        """Mark the claimed reminder sent or blocked; `None` releases it for the next sweep."""
+        key = [reminder.telegram_id, reminder.kind, reminder.due_on, reminder.stage]
+        if status is None:
+            self.db.execute("DELETE FROM reminders WHERE telegram_id = ? AND kind = ? AND due_on = ? AND stage = ? "
+                            "AND status = ?", [*key, SENDING])
+        else:
+            self.db.execute("UPDATE reminders SET status = ?, sent_at = ? WHERE telegram_id = ? AND kind = ? "
+                            "AND due_on = ? AND stage = ?", [status, iso(now), *key])
+
+    def zones(self) -> list[str]:
+        return [z for (z,) in self.db.execute(
+            "SELECT DISTINCT COALESCE(time_zone, 'Asia/Almaty') FROM users WHERE active = 1").fetchall()]
+
+    def standing(self, today: date, window_days: int) -> list[tuple[int, str | None, str, int]]:
+        """Active servants overdue or due within the window: (id, name, due date, days left)."""
+        horizon = (today + timedelta(days=window_days)).isoformat()
+        return [row for row in self.db.execute(
+            "SELECT c.telegram_id, u.first_name, c.due_on, CAST(julianday(c.due_on) - julianday(?) AS INTEGER) "
+            "FROM cycles AS c JOIN users AS u ON u.telegram_id = c.telegram_id "
+            "WHERE u.active = 1 AND c.due_on <= ? ORDER BY c.due_on", [today.isoformat(), horizon]).fetchall()]
