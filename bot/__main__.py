@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run | chat | remind | training | servant | check | validate`.
+"""Command line: run, chat, remind, training, servant, roster, coordinator, export, report, check, validate.
 
 Each command parses its options and calls into the library; errors a person can fix are one line."""
 
@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 from bot.config import ConfigError, Settings, load_settings
 from bot.content import Bank, BankError, load_bank
 from bot.conversation import Conversation, User
+from bot.coordinator_cli import CommandError
+from bot.coordinator_cli import add_commands as add_coordinator_commands
 from bot.reminders import Reminders, SweepReport
 from bot.store import Store
 
@@ -39,8 +41,8 @@ def _conversation(settings: Settings, with_dialogue: bool) -> Conversation:
     if with_dialogue:
         from bot.nlu import RasaDialogue
         dialogue = RasaDialogue(settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
-    return Conversation(_bank(settings), Store(settings.db_path), settings.default_language,
-                        _utcnow, dialogue, settings.cycle)
+    return Conversation(_bank(settings), Store(settings.db_path, settings.cycle.years), settings.default_language,
+                        _utcnow, dialogue, settings.cycle, settings.coordinator_ids)
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
@@ -175,6 +177,7 @@ def parser() -> argparse.ArgumentParser:
     servant.add_argument("--hire-date", help="ISO date the servant entered the service")
     servant.add_argument("--active", choices=["yes", "no"], help="no: no more reminders (left the service)")
     servant.set_defaults(func=cmd_servant)
+    add_coordinator_commands(commands)
     validate = commands.add_parser("validate", help="check the quiz banks")
     validate.add_argument("--coverage", action="store_true", help="print questions per chapter and module")
     validate.set_defaults(func=cmd_validate)
@@ -185,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(load_settings(), args)
-    except (ConfigError, UsageError) as error:
+    except (ConfigError, UsageError, CommandError, BankError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

@@ -30,6 +30,7 @@ class Settings:
     """Everything the bot needs to know about its deployment."""
 
     token: str | None
+    bot_username: str | None
     api_base_url: str
     db_path: Path
     coordinator_ids: frozenset[int]
@@ -114,6 +115,7 @@ def load_settings(
         raise ConfigError(f"RASA_TIMEOUT: {timeout_raw!r} is not a number of seconds.") from None
     return Settings(
         token=env.get("TELEGRAM_BOT_TOKEN") or None,
+        bot_username=(env.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
         api_base_url=env.get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL,
         db_path=Path(env.get("BOT_DB_PATH") or ROOT / "data" / "ethics.db"),
         coordinator_ids=_coordinator_ids(env.get("BOT_COORDINATOR_IDS", "")),

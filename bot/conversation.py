@@ -9,10 +9,11 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from bot import typed, views
 from bot.content import Bank, Module
+from bot.coordinators import COORDINATOR_COMMANDS, Coordination, NotPermitted
 from bot.cycle import CyclePolicy
 from bot.dialogue import TOPIC, Dialogue
 from bot.locales import pick_language, t
@@ -20,10 +21,20 @@ from bot.quiz import Attempt, Plan, StaleAction
 from bot.replies import Outcome, Reply, parse_callback
 from bot.review import REVIEW, SESSION_SIZE, review_module
 from bot.store import Session, Store
+from bot.store.records import Filters
 from bot.views import COMMANDS, Context
 
 TEXT_LIMIT = 1000
 __all__ = ["COMMANDS", "Conversation", "User"]
+
+
+def _period(args: str) -> tuple[date | None, date | None]:
+    """The dates after /export: none, a start, or a start and an end (ISO); ValueError otherwise."""
+    parts = args.split()
+    if len(parts) > 2:
+        raise ValueError(args)
+    days: list[date | None] = [date.fromisoformat(part) for part in parts]
+    return tuple((days + [None, None])[:2])
 
 
 @dataclass(frozen=True)
@@ -40,10 +51,11 @@ class Conversation:
 
     def __init__(self, bank: Bank, store: Store, default_language: str,
                  clock: Callable[[], datetime], dialogue: Dialogue | None = None,
-                 policy: CyclePolicy = CyclePolicy(),
+                 policy: CyclePolicy = CyclePolicy(), coordinator_ids: frozenset[int] = frozenset(),
                  seed: Callable[[], int] = lambda: random.getrandbits(31)):
         self.bank, self.store, self.clock, self.policy = bank, store, clock, policy
         self.default_language, self.dialogue, self.seed = default_language, dialogue, seed
+        self.coordination = Coordination(store, bank, coordinator_ids, policy)
 
     def _context(self, user: User) -> Context:
         """Record the contact and settle the language: chosen, else Telegram's, else the default."""
@@ -60,14 +72,54 @@ class Conversation:
         ctx = self._context(user)
         if name == "start" and args.strip() == "onboarding":
             return Outcome([views.track(ctx, "onboarding")])
+        if name == "start" and args.strip():
+            return self._link(ctx, args.strip())
         if name == "start":
             return Outcome([Reply(t(ctx.lang, "greeting", name=user.first_name or "")), views.menu(ctx)])
+        if name in COORDINATOR_COMMANDS:
+            return self._coordinator_command(ctx, name, args)
         screens = {
             "quiz": lambda: views.track(ctx),
             "progress": lambda: views.progress(ctx),
             "language": lambda: views.language_picker(ctx.lang),
         }
-        return Outcome([screens.get(name, lambda: views.help_text(ctx.lang))()])
+        return Outcome([screens.get(name, lambda: self._help(ctx))()])
+
+    def _help(self, ctx: Context) -> Reply:
+        """Help with the commands this user may use."""
+        try:
+            self.coordination.scope(ctx.telegram_id)
+            extra = COORDINATOR_COMMANDS
+        except NotPermitted:
+            extra = ()
+        return views.help_text(ctx.lang, extra)
+
+    def _link(self, ctx: Context, code: str) -> Outcome:
+        """An invite deep link: link this Telegram account to the roster record, once."""
+        employee = self.store.claim_invite(code, ctx.telegram_id, self.clock())
+        if employee is None:
+            return Outcome([views.menu(ctx, t(ctx.lang, "invite_invalid"))])
+        self.refresh_cycle(ctx.telegram_id)
+        text = t(ctx.lang, "invite_linked", name=employee.full_name, department=employee.department)
+        return Outcome([views.menu(ctx, text)])
+
+    def _coordinator_command(self, ctx: Context, name: str, args: str) -> Outcome:
+        """/report, /overdue, /export [since [until]]: only for coordinators, within their departments."""
+        try:
+            scope = self.coordination.scope(ctx.telegram_id)
+        except NotPermitted:
+            return Outcome([Reply(t(ctx.lang, "not_permitted"))])
+        if name == "report":
+            text, chart = self.coordination.report(ctx.lang, ctx.today, scope)
+            return Outcome([Reply(text)], files=[chart] if chart else [])
+        if name == "overdue":
+            return Outcome([Reply(self.coordination.overdue(ctx.lang, ctx.today, scope))])
+        try:
+            since, until = _period(args)
+        except ValueError:
+            return Outcome([Reply(t(ctx.lang, "export_usage"))])
+        document, rows = self.coordination.export_csv(Filters(since, until, scope))
+        return Outcome([Reply(t(ctx.lang, "export_done", rows=rows))], files=[document])
 
     # buttons -----------------------------------------------------------------------------
 
@@ -104,7 +156,7 @@ class Conversation:
             "quiz": lambda: views.track(ctx),
             "onb": lambda: views.track(ctx, "onboarding"),
             "prog": lambda: views.progress(ctx),
-            "help": lambda: views.help_text(ctx.lang),
+            "help": lambda: self._help(ctx),
             "lang": lambda: views.language_picker(ctx.lang),
         }
         return screens[action]()

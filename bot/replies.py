@@ -40,12 +40,23 @@ class Edit:
 
 
 @dataclass(frozen=True)
+class File:
+    """A document or a picture to send, made in memory."""
+
+    name: str
+    data: bytes
+    caption: str = ""
+    is_photo: bool = False
+
+
+@dataclass(frozen=True)
 class Outcome:
-    """Everything one input produces: a short notice for a button press, an edit, new messages."""
+    """Everything one input produces: a short notice for a button press, an edit, new messages, files."""
 
     replies: list[Reply] = field(default_factory=list)
     notice: str | None = None
     edit: Edit | None = None
+    files: list[File] = field(default_factory=list)
 
 
 def column(*buttons: Button) -> Keyboard:

@@ -7,13 +7,15 @@ import logging
 from datetime import datetime, time, timezone
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup,
+                      InputFile, Message, Update)
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler,
                           CommandHandler, ContextTypes, ExtBot, MessageHandler, filters)
 from telegram.request import HTTPXRequest
 
 from bot.conversation import COMMANDS, Conversation, User
+from bot.coordinators import COORDINATOR_COMMANDS
 from bot.locales import LANGUAGES, t
 from bot.reminders import RETRY, Reminders
 from bot.replies import Edit, Keyboard, Outcome, Reply
@@ -53,6 +55,9 @@ async def _deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: 
     chat_id = update.effective_chat.id
     for reply in outcome.replies:
         await context.bot.send_message(chat_id, reply.text, reply_markup=_markup(reply.buttons))
+    for file in outcome.files:
+        send = context.bot.send_photo if file.is_photo else context.bot.send_document
+        await send(chat_id, InputFile(file.data, filename=file.name), caption=file.caption or None)
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -124,13 +129,23 @@ async def sweep_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
     log.info("reminder sweep: %s", report.summary())
 
 
+def _commands(lang: str, names: tuple[str, ...]) -> list[BotCommand]:
+    return [BotCommand(name, t(lang, f"cmd_{name}")[:256]) for name in names]
+
+
 async def register_commands(application: Application) -> None:
-    """The command menu, once per language (Telegram shows the one matching the client)."""
+    """The command menu once per language (Telegram shows the client's), and coordinators'
+    commands in their own chats only."""
+    bot = application.bot
     for lang in LANGUAGES:
-        commands = [BotCommand(name, t(lang, f"cmd_{name}")) for name in COMMANDS]
-        await application.bot.set_my_commands(commands, language_code=lang)
-    await application.bot.set_my_commands(
-        [BotCommand(name, t("ru", f"cmd_{name}")) for name in COMMANDS])
+        await bot.set_my_commands(_commands(lang, COMMANDS), language_code=lang)
+    await bot.set_my_commands(_commands("ru", COMMANDS))
+    conversation: Conversation = application.bot_data[CONVERSATION]
+    for telegram_id in sorted(conversation.coordination.ids()):
+        scope = BotCommandScopeChat(telegram_id)
+        for lang in LANGUAGES:
+            await bot.set_my_commands(_commands(lang, COMMANDS + COORDINATOR_COMMANDS), scope=scope, language_code=lang)
+        await bot.set_my_commands(_commands("ru", COMMANDS + COORDINATOR_COMMANDS), scope=scope)
 
 
 def build_application(conversation: Conversation, token: str, base_url: str,
@@ -146,7 +161,8 @@ def build_application(conversation: Conversation, token: str, base_url: str,
         .build()
     )
     application.bot_data[CONVERSATION] = conversation
-    application.add_handler(CommandHandler(list(COMMANDS), on_command, filters=filters.UpdateType.MESSAGE))
+    application.add_handler(CommandHandler(list(COMMANDS + COORDINATOR_COMMANDS), on_command,
+                                           filters=filters.UpdateType.MESSAGE))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, on_command))

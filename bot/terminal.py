@@ -23,6 +23,8 @@ def _show(outcome: Outcome, out: TextIO) -> list[Button]:
             offered = buttons
             for number, button in enumerate(buttons, 1):
                 out.write(f"  [{number}] {button.label}\n")
+    for file in outcome.files:
+        out.write(f"  (file {file.name}: {len(file.data):,} bytes)\n")
     return offered
 
 

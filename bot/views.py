@@ -262,8 +262,9 @@ def language_picker(lang: str) -> Reply:
     return Reply(t(lang, "language_choose"), (row,))
 
 
-def help_text(lang: str) -> Reply:
-    listing = "\n".join(f"/{name} — {t(lang, f'cmd_{name}')}" for name in COMMANDS)
+def help_text(lang: str, extra: tuple[str, ...] = ()) -> Reply:
+    """What the bot does and the commands this user may use."""
+    listing = "\n".join(f"/{name} — {t(lang, f'cmd_{name}')}" for name in COMMANDS + extra)
     return Reply(t(lang, "help", commands=listing), (_menu_row(lang),))
 
 

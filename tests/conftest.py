@@ -213,11 +213,13 @@ async def telegram(bank: Bank, tmp_path: Path, clock: Clock) -> AsyncIterator[Te
         yield harness
 
 
-async def running_bot(bank: Bank, tmp_path: Path, clock: Clock, dialogue: Dialogue | None) -> AsyncIterator[TelegramHarness]:
+async def running_bot(bank: Bank, tmp_path: Path, clock: Clock, dialogue: Dialogue | None,
+                      coordinator_ids: frozenset[int] = frozenset()) -> AsyncIterator[TelegramHarness]:
     api = BotApiStub().start()
     store = Store(tmp_path / "bot.db")
     seeds = itertools.count(7)
-    conversation = Conversation(bank, store, "ru", clock, dialogue, seed=lambda: next(seeds))
+    conversation = Conversation(bank, store, "ru", clock, dialogue, coordinator_ids=coordinator_ids,
+                                seed=lambda: next(seeds))
     application = await start_bot(api, conversation)
     try:
         yield TelegramHarness(api, store, bank, clock, application)

@@ -11,15 +11,18 @@ from pathlib import Path
 from bot.store.base import iso
 from bot.store.cycles import BLOCKED, SENDING, SENT, STALE_CLAIM, CycleStore, DueReminder
 from bot.store.quiz import COMPLETED, IN_PROGRESS, ModuleResult, QuizStore, Session
+from bot.store.records import RecordStore
+from bot.store.roster import Employee, RosterStore
 from bot.store.schema import create_schema
 
 __all__ = ["BLOCKED", "COMPLETED", "IN_PROGRESS", "SENDING", "SENT", "STALE_CLAIM", "DueReminder",
-           "ModuleResult", "Session", "Store", "iso"]
+           "Employee", "ModuleResult", "Session", "Store", "iso"]
 
 
-class Store(QuizStore, CycleStore):
+class Store(QuizStore, CycleStore, RosterStore, RecordStore):
     """The bot's SQLite database (WAL mode), opened once per process."""
 
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, cycle_years: int = 3):
         super().__init__(path)
-        create_schema(self.db)
+        self.cycle_years = cycle_years
+        create_schema(self.db, cycle_years)

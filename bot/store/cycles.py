@@ -54,9 +54,11 @@ class CycleStore(Connection):
         passes = {module: datetime.fromisoformat(at).astimezone(local).date() for module, at in self.db.execute(
             "SELECT module_id, MAX(completed_at) FROM completions WHERE telegram_id = ? AND passed GROUP BY module_id",
             [telegram_id]).fetchall()}
-        trained, hired = self.db.execute(
-            "SELECT (SELECT MAX(completed_on) FROM trainings WHERE telegram_id = ?), hire_date FROM users "
-            "WHERE telegram_id = ?", [telegram_id, telegram_id]).fetchone()
+        trained, on_roster, hired = self.db.execute(
+            "SELECT (SELECT MAX(completed_on) FROM trainings WHERE telegram_id = :id), e.last_training_date, "
+            "COALESCE(u.hire_date, e.hire_date) FROM users AS u LEFT JOIN employees AS e ON e.telegram_id = u.telegram_id "
+            "WHERE u.telegram_id = :id", {"id": telegram_id}).fetchone()
+        trained = max(filter(None, (trained, on_roster)), default=None)
         dates = servant_dates(passes, refresher, onboarding, trained and date.fromisoformat(trained),
                               hired and date.fromisoformat(hired), policy)
         self.db.execute(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite_utils
 
 
-def create_schema(db: sqlite_utils.Database) -> None:
+def create_schema(db: sqlite_utils.Database, cycle_years: int = 3) -> None:
     db["users"].create({
         "telegram_id": int, "first_name": str, "language": str, "created_at": str,
         "last_seen_at": str, "hire_date": str, "time_zone": str, "active": int, "blocked_at": str,
@@ -47,3 +47,48 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db["answers"].create_index(["session_id", "question_id"], unique=True, if_not_exists=True)
     db["completions"].create_index(["session_id"], unique=True, if_not_exists=True)
     db["completions"].create_index(["telegram_id", "module_id"], if_not_exists=True)
+    db["employees"].create({
+        "employee_id": str, "full_name": str, "department": str, "position": str, "hire_date": str,
+        "last_training_date": str, "telegram_id": int, "active": int, "imported_at": str, "updated_at": str,
+    }, pk="employee_id", defaults={"active": 1}, if_not_exists=True)
+    db["employees"].create_index(["telegram_id"], unique=True, if_not_exists=True)
+    db["employees"].create_index(["department"], if_not_exists=True)
+    db["invites"].create({
+        "code": str, "employee_id": str, "created_at": str, "used_at": str, "used_by": int, "revoked_at": str,
+    }, pk="code", foreign_keys=[("employee_id", "employees")], if_not_exists=True)
+    db["invites"].create_index(["employee_id"], if_not_exists=True)
+    db["coordinators"].create({
+        "telegram_id": int, "departments": str, "added_at": str, "note": str,
+    }, pk="telegram_id", if_not_exists=True)
+    create_views(db, cycle_years)
+
+
+def create_views(db: sqlite_utils.Database, cycle_years: int) -> None:
+    """Views that show a coordinator in Datasette what the tables mean together."""
+    db.create_view("completions_report", """
+        SELECT e.employee_id, COALESCE(e.full_name, u.first_name) AS full_name, e.department,
+               c.telegram_id, c.module_id, c.track, c.started_at, c.completed_at, c.score, c.max_score,
+               c.passed, y.due_on AS cycle_due
+        FROM completions AS c
+        JOIN users AS u ON u.telegram_id = c.telegram_id
+        LEFT JOIN employees AS e ON e.telegram_id = c.telegram_id
+        LEFT JOIN cycles AS y ON y.telegram_id = c.telegram_id""", replace=True)
+    db.create_view("answers_report", """
+        SELECT e.employee_id, a.telegram_id, q.module_id, a.question_id, a.cite, a.option, a.correct,
+               a.answered_at, e.department
+        FROM answers AS a
+        JOIN quiz_sessions AS q ON q.id = a.session_id
+        LEFT JOIN employees AS e ON e.telegram_id = a.telegram_id""", replace=True)
+    db.create_view("servant_status", f"""
+        SELECT e.employee_id, COALESCE(e.full_name, u.first_name) AS full_name, e.department, e.position,
+               u.telegram_id, COALESCE(y.due_on, date(COALESCE(e.last_training_date, e.hire_date), '+{cycle_years} years')) AS due_on,
+               y.completed_on AS last_completion, y.onboarding_due_on,
+               COALESCE(e.active, 1) * COALESCE(u.active, 1) AS active
+        FROM employees AS e
+        LEFT JOIN users AS u ON u.telegram_id = e.telegram_id
+        LEFT JOIN cycles AS y ON y.telegram_id = e.telegram_id
+        UNION ALL
+        SELECT NULL, u.first_name, NULL, NULL, u.telegram_id, y.due_on, y.completed_on, y.onboarding_due_on, u.active
+        FROM users AS u LEFT JOIN cycles AS y ON y.telegram_id = u.telegram_id
+        WHERE u.telegram_id NOT IN (SELECT telegram_id FROM employees WHERE telegram_id IS NOT NULL)
+          AND u.telegram_id NOT IN (SELECT telegram_id FROM coordinators)""", replace=True)

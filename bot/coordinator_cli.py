@@ -1,0 +1,177 @@
+"""Coordinators' command line: roster, invites, coordinators, exports and reports (thin commands)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import nullcontext
+from datetime import date, datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot import export
+from bot.config import Settings
+from bot.content import load_bank
+from bot.locales import t
+from bot.report import completion_chart, overdue_text, report_text
+from bot.roster import parse_roster
+from bot.store import Store
+from bot.store.records import Filters
+
+
+class CommandError(Exception):
+    """A problem the person running the command can fix."""
+
+
+def _store(settings: Settings) -> Store:
+    return Store(settings.db_path, settings.cycle.years)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _day(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"{text!r} is not a date such as 2026-11-23") from None
+
+
+def roster_import(settings: Settings, args: argparse.Namespace) -> int:
+    """Upsert employees from a CSV; report bad rows by line; --strict refuses the file on any."""
+    path = Path(args.file)
+    if not path.exists():
+        raise CommandError(f"{path}: no such file")
+    employees, problems = parse_roster(path.read_bytes())
+    for problem in problems:
+        print(f"{path.name}: {problem}", file=sys.stderr)
+    if problems and (args.strict or not employees):
+        print(f"{path.name}: nothing imported ({len(problems)} problem(s))", file=sys.stderr)
+        return 1
+    store = _store(settings)
+    inserted, updated = store.upsert_employees(employees, _now())
+    bank = load_bank(settings.quizzes_dir)
+    refresher, onboarding = [m.id for m in bank.track("refresher")], [m.id for m in bank.track("onboarding")]
+    for employee in store.employees():
+        if employee.telegram_id is not None:  # linked servants: hire and training dates may have changed
+            store.refresh_cycle(employee.telegram_id, refresher, onboarding, settings.cycle, _now())
+    print(f"{path.name}: {inserted} added, {updated} updated, {len(problems)} row(s) skipped")
+    return 1 if problems else 0
+
+
+def roster_invites(settings: Settings, args: argparse.Namespace) -> int:
+    """Each employee's one-time code and deep link (unlinked employees only, unless --all)."""
+    store, now = _store(settings), _now()
+    bot = settings.bot_username or "<bot>"
+    print("employee_id\tfull_name\tdepartment\tcode\tlink")
+    for employee in store.employees(args.department):
+        if employee.telegram_id is not None and not args.all:
+            continue
+        code = store.invite(employee.employee_id, now, reissue=args.reissue)
+        print(f"{employee.employee_id}\t{employee.full_name}\t{employee.department}\t{code}\thttps://t.me/{bot}?start={code}")
+    return 0
+
+
+def roster_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    """Revoke an employee's unused invite codes."""
+    revoked = _store(settings).revoke_invites(args.employee_id, _now())
+    print(f"{args.employee_id}: {revoked} code(s) revoked")
+    return 0
+
+
+def coordinator(settings: Settings, args: argparse.Namespace) -> int:
+    """Add, remove or list coordinators kept in the database."""
+    store = _store(settings)
+    if args.action != "list" and args.telegram_id is None:
+        raise CommandError(f"coordinator {args.action} needs --telegram-id")
+    if args.action == "add":
+        store.add_coordinator(args.telegram_id, args.department or [], _now(), args.note or "")
+    elif args.action == "remove" and not store.remove_coordinator(args.telegram_id):
+        raise CommandError(f"{args.telegram_id} is not a coordinator in the database")
+    for telegram_id in sorted(settings.coordinator_ids):
+        print(f"{telegram_id}\tall departments\t(BOT_COORDINATOR_IDS)")
+    for telegram_id, departments in sorted(store.coordinators().items()):
+        print(f"{telegram_id}\t{', '.join(departments) or 'all departments'}")
+    return 0
+
+
+def export_log(settings: Settings, args: argparse.Namespace) -> int:
+    """Stream the completion log (or --what answers) to a file or stdout."""
+    store = _store(settings)
+    filters = Filters(_day(args.since), _day(args.until), tuple(args.department) if args.department else None, args.module)
+    rows = store.answer_log(filters) if args.what == "answers" else store.completion_log(filters)
+    to_file = args.output not in (None, "-")
+    encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
+    total = store.count(args.what, filters) if to_file and sys.stderr.isatty() else 0
+
+    def progress(done: int) -> None:
+        print(f"\r{done:,}/{total:,} rows ({100 * done // max(total, 1)}%)", end="", file=sys.stderr)
+
+    target = open(args.output, "w", encoding=encoding, newline="") if to_file else nullcontext(sys.stdout)
+    with target as out:
+        if not to_file and args.format == "csv":
+            out.write("\ufeff")
+        written = export.write(rows, args.what, args.format, out, progress if total else None)
+    if to_file:
+        print(f"\r{written:,} rows written to {args.output}", file=sys.stderr)
+    return 0
+
+
+def report(settings: Settings, args: argparse.Namespace) -> int:
+    """Per department and module: enrolled, completed, passed, average, overdue, due soon; --chart PNG."""
+    store = _store(settings)
+    bank = load_bank(settings.quizzes_dir)
+    today = datetime.now(ZoneInfo(settings.reminders.time_zone)).date()
+    scope = tuple(args.department) if args.department else None
+    reports = store.department_reports(today, settings.cycle.window_days, scope)
+    print(report_text(reports, bank, args.language, settings.cycle.window_days))
+    print()
+    print(overdue_text(store.overdue(today, scope), args.language))
+    if args.chart:
+        Path(args.chart).write_bytes(completion_chart(reports, t(args.language, "chart_title")))
+        print(f"chart written to {args.chart}", file=sys.stderr)
+    return 0
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    """Register the coordinators' commands on the main parser."""
+    roster = commands.add_parser("roster", help="import the roster, print or revoke invite codes")
+    actions = roster.add_subparsers(dest="roster_command", required=True)
+    importer = actions.add_parser("import", help="upsert employees from a CSV file")
+    importer.add_argument("file")
+    importer.add_argument("--strict", action="store_true", help="import nothing if any row is bad")
+    importer.set_defaults(func=roster_import)
+    invites = actions.add_parser("invites", help="print one-time invite codes and deep links")
+    invites.add_argument("--department")
+    invites.add_argument("--reissue", action="store_true", help="revoke open codes and issue new ones")
+    invites.add_argument("--all", action="store_true", help="include employees already linked")
+    invites.set_defaults(func=roster_invites)
+    revoke = actions.add_parser("revoke", help="revoke an employee's unused codes")
+    revoke.add_argument("employee_id")
+    revoke.set_defaults(func=roster_revoke)
+
+    coordinators = commands.add_parser("coordinator", help="add, remove or list coordinators")
+    coordinators.add_argument("action", choices=["add", "remove", "list"])
+    coordinators.add_argument("--telegram-id", type=int)
+    coordinators.add_argument("--department", action="append", help="limit to this department (repeatable)")
+    coordinators.add_argument("--note")
+    coordinators.set_defaults(func=coordinator)
+
+    exporter = commands.add_parser("export", help="write the completion log (or the answers)")
+    exporter.add_argument("--what", choices=["completions", "answers"], default="completions")
+    exporter.add_argument("--format", choices=export.FORMATS, default="csv")
+    exporter.add_argument("--since", help="from this ISO date")
+    exporter.add_argument("--until", help="to this ISO date, inclusive")
+    exporter.add_argument("--department", action="append")
+    exporter.add_argument("--module")
+    exporter.add_argument("--output", "-o", help="file to write (default: stdout)")
+    exporter.set_defaults(func=export_log)
+
+    reporter = commands.add_parser("report", help="department and module report, overdue list, chart")
+    reporter.add_argument("--department", action="append")
+    reporter.add_argument("--language", choices=["kk", "ru", "en"], default="en")
+    reporter.add_argument("--chart", help="also write a PNG chart of completion by department")
+    reporter.set_defaults(func=report)

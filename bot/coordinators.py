@@ -1,0 +1,65 @@
+"""Coordinators: who they are, which departments they see, and what their commands produce.
+
+Coordinators come from BOT_COORDINATOR_IDS (every department) and from the database (added by
+the command line, optionally limited to departments). Everyone else is not permitted and learns
+nothing about the records.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from bot import export
+from bot.content import Bank
+from bot.cycle import CyclePolicy
+from bot.locales import t
+from bot.replies import File
+from bot.report import completion_chart, overdue_text, report_text
+from bot.store import Store
+from bot.store.records import Filters
+
+COORDINATOR_COMMANDS = ("report", "overdue", "export")
+ALL = None  # the scope of a coordinator who sees every department
+
+
+class NotPermitted(Exception):
+    """The user is not a coordinator."""
+
+
+@dataclass(frozen=True)
+class Coordination:
+    store: Store
+    bank: Bank
+    env_ids: frozenset[int]
+    policy: CyclePolicy
+
+    def ids(self) -> set[int]:
+        return set(self.env_ids) | set(self.store.coordinators())
+
+    def scope(self, telegram_id: int) -> tuple[str, ...] | None:
+        """The departments the coordinator sees (None: all); NotPermitted for anyone else."""
+        if telegram_id in self.env_ids:
+            return ALL
+        departments = self.store.coordinators().get(telegram_id)
+        if departments is None:
+            raise NotPermitted(telegram_id)
+        return departments or ALL
+
+    def report(self, lang: str, today: date, scope: tuple[str, ...] | None) -> tuple[str, File | None]:
+        reports = self.store.department_reports(today, self.policy.window_days, scope)
+        text = report_text(reports, self.bank, lang, self.policy.window_days)
+        chart = File("completion.png", completion_chart(reports, t(lang, "chart_title")), t(lang, "chart_title"),
+                     is_photo=True) if reports else None
+        return text, chart
+
+    def overdue(self, lang: str, today: date, scope: tuple[str, ...] | None) -> str:
+        return overdue_text(self.store.overdue(today, scope), lang)
+
+    def export_csv(self, filters: Filters) -> tuple[File, int]:
+        """The completion log as a CSV document (UTF-8 with BOM, so Excel shows Cyrillic right)."""
+        buffer = io.StringIO(newline="")
+        rows = export.write(self.store.completion_log(filters), "completions", "csv", buffer)
+        name = "completions" + "".join(f"_{d.isoformat()}" for d in (filters.since, filters.until) if d) + ".csv"
+        return File(name, buffer.getvalue().encode("utf-8-sig")), rows
