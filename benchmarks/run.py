@@ -5,12 +5,16 @@
 1. Reminder selection: one sweep's indexed query over 100,000 servants.
 2. Delivery: reminders streamed through python-telegram-bot's rate limiter to a loopback Bot API
    stand-in (Telegram allows about 30 messages per second overall).
+3. Export: `python -m bot export --what answers` of 100,000 and 1,000,000 answer rows, its time
+   and peak memory (constant memory means the two peaks are about the same).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import random
+import subprocess
 import statistics
 import sys
 import tempfile
@@ -86,11 +90,59 @@ async def delivery(directory: Path, count: int = 300) -> None:
           f"{report.sent / seconds:.1f} messages per second ({report.summary()})")
 
 
+def _populate_answers(store: Store, rows: int) -> None:
+    """Servants with quiz attempts and `rows` answers in all."""
+    per_session = 10
+    with store.transaction():
+        store.db.conn.executemany("INSERT INTO users (telegram_id, first_name, created_at, last_seen_at) VALUES (?, ?, ?, ?)",
+                                  ((i, f"S{i}", iso(NOW), iso(NOW)) for i in range(1, rows // 100 + 2)))
+        store.db.conn.executemany(
+            "INSERT INTO quiz_sessions (id, telegram_id, module_id, track, plan, position, status, started_at, updated_at) "
+            "VALUES (?, ?, 'r2-gifts', 'refresher', '{}', 0, 'completed', ?, ?)",
+            ((s, s // 10 + 1, iso(NOW), iso(NOW)) for s in range(rows // per_session)))
+        store.db.conn.executemany(
+            "INSERT INTO answers (session_id, telegram_id, module_id, question_id, cite, option, correct, answered_at) "
+            "VALUES (?, ?, 'r2-gifts', ?, 'ACL Art. 12(6)', '1', 1, ?)",
+            ((n // per_session, n // per_session // 10 + 1, f"gifts-{n % per_session:02d}",
+              iso(NOW - timedelta(seconds=rows - n))) for n in range(rows)))
+
+
+# Runs `python -m bot export --what answers --output FILE` and prints its own peak memory (KB).
+PEAK_OF_EXPORT = """
+import resource, runpy, sys
+sys.argv = ["bot", "export", "--what", "answers", "--output", sys.argv[1]]
+try:
+    runpy.run_module("bot", run_name="__main__")
+except SystemExit:
+    pass
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def export(directory: Path) -> None:
+    for rows in (100_000, 1_000_000):
+        path = directory / f"answers{rows}.db"
+        store = Store(path)
+        _populate_answers(store, rows)
+        store.close()
+        out = directory / "answers.csv"
+        env = {**os.environ, "BOT_DB_PATH": str(path)}
+        start = time.perf_counter()
+        measured = subprocess.run([sys.executable, "-c", PEAK_OF_EXPORT, str(out)], cwd=ROOT, env=env, check=True,
+                                  capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        peak = int(measured.stdout.split()[-1])
+        lines = sum(1 for _ in out.open(encoding="utf-8-sig")) - 1
+        print(f"export of {lines:,} answer rows to CSV: {seconds:.1f} s ({lines / seconds:,.0f} rows/s), "
+              f"peak memory of the export process {peak / 1024:.0f} MB")
+
+
 def main() -> None:
     print(f"benchmarks on {date.today().isoformat()}, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as tmp:
         selection(Path(tmp))
         asyncio.run(delivery(Path(tmp)))
+        export(Path(tmp))
 
 
 if __name__ == "__main__":
