@@ -58,7 +58,6 @@ class Option:
 @dataclass(frozen=True)
 class Question:
     id: str
-    module_id: str
     cite: tuple[str, ...]
     scenario: Text
     options: tuple[Option, ...]
@@ -197,7 +196,7 @@ def _read_index(path: Path, problems: list[Problem]) -> tuple[dict[str, Text], d
     return chapters, points
 
 
-def _read_question(node: Any, module_id: str, read: _Reader, points: Mapping[str, Point]) -> Question | None:
+def _read_question(node: Any, read: _Reader, points: Mapping[str, Point]) -> Question | None:
     if not isinstance(node, dict) or not isinstance(node.get("id"), str) or not ID_PATTERN.match(node["id"]):
         read.problem("", "questions", "every question needs an id of lower-case letters, digits and dashes")
         return None
@@ -218,7 +217,6 @@ def _read_question(node: Any, module_id: str, read: _Reader, points: Mapping[str
         read.problem(qid, "options", f"exactly one option needs correct: true, found {rights}")
     return Question(
         id=qid,
-        module_id=module_id,
         cite=read.cites(node, qid, points),
         scenario=read.text(node, qid, "scenario", "scenario"),
         options=tuple(options),
@@ -246,7 +244,7 @@ def _read_module(path: Path, problems: list[Problem], points: Mapping[str, Point
     if not isinstance(raw_questions, list) or not raw_questions:
         read.problem("", "questions", "expected a non-empty list")
         raw_questions = []
-    questions = [q for q in (_read_question(n, module_id, read, points) for n in raw_questions) if q]
+    questions = [q for q in (_read_question(n, read, points) for n in raw_questions) if q]
     for qid, count in Counter(q.id for q in questions).items():
         if count > 1:
             read.problem(qid, "id", "duplicate question id in this file")

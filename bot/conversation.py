@@ -16,7 +16,7 @@ from bot.content import Bank, Module
 from bot.coordinators import COORDINATOR_COMMANDS, Coordination, NotPermitted
 from bot.cycle import CyclePolicy
 from bot.dialogue import TOPIC, Dialogue
-from bot.locales import pick_language, t
+from bot.locales import LANGUAGES, pick_language, t
 from bot.quiz import Attempt, Plan, StaleAction
 from bot.replies import Outcome, Reply, parse_callback
 from bot.review import REVIEW, SESSION_SIZE, review_module
@@ -165,7 +165,7 @@ class Conversation:
         return self.bank.modules[module_id]
 
     def _set_language(self, ctx: Context, lang: str) -> Outcome:
-        if lang not in views.LANGUAGE_BUTTONS:
+        if lang not in LANGUAGES:
             raise KeyError(lang)
         self.store.set_language(ctx.telegram_id, lang)
         ctx = Context(ctx.bank, ctx.store, ctx.telegram_id, lang, ctx.now, ctx.policy)

@@ -15,7 +15,6 @@ from bot.replies import Button, Edit, Keyboard, Reply, callback, column
 from bot.review import REVIEW, WAIT_DAYS
 from bot.store import ModuleResult, Store
 
-LANGUAGE_BUTTONS = LANGUAGES
 COMMANDS = ("start", "quiz", "progress", "language", "help")
 LOCAL_TIME = ZoneInfo("Asia/Almaty")
 # Replies the dialogue model may choose: plain words, or words that lead back to the menu.
@@ -258,7 +257,7 @@ def progress(ctx: Context) -> Reply:
 
 
 def language_picker(lang: str) -> Reply:
-    row = tuple(Button(LANGUAGE_NAMES[code], callback("lang", code)) for code in LANGUAGE_BUTTONS)
+    row = tuple(Button(LANGUAGE_NAMES[code], callback("lang", code)) for code in LANGUAGES)
     return Reply(t(lang, "language_choose"), (row,))
 
 

@@ -178,11 +178,14 @@ class BotApiStub:
                 params, files = _parse_body(self.headers, self.rfile.read(int(self.headers.get("Content-Length", 0))))
                 status, body = stub._record(method, params, files)
                 payload = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):  # the bot stopped mid-poll
+                    pass
 
             do_GET = do_POST
 

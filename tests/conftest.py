@@ -177,6 +177,10 @@ def buttons(call_or_message: Call | dict[str, Any]) -> list[tuple[str, str]]:
     return [(b["text"], b["callback_data"]) for row in (markup or {}).get("inline_keyboard", []) for b in row]
 
 
+def sent_messages(calls: list[Call]) -> list[Call]:
+    return [c for c in calls if c.method == "sendMessage"]
+
+
 def texts(calls: list[Call]) -> list[str]:
     return [c.params["text"] for c in calls if c.method == "sendMessage"]
 

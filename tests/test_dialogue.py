@@ -5,13 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.locales import t
-from tests.conftest import buttons, right_letter_index
+from tests.conftest import buttons, right_letter_index, sent_messages
 
 pytestmark = pytest.mark.rasa
-
-
-def _sent(calls):
-    return [c for c in calls if c.method == "sendMessage"]
 
 
 @pytest.mark.parametrize("lang, text, topic", [
@@ -22,7 +18,7 @@ def _sent(calls):
 ])
 async def test_a_question_about_the_code_gets_the_cited_answer_and_a_practice_button(telegram_with_rasa, lang, text, topic):
     bank = telegram_with_rasa.bank
-    sent = _sent(await telegram_with_rasa.user(language_code=lang).send(text))
+    sent = sent_messages(await telegram_with_rasa.user(language_code=lang).send(text))
     assert sent[0].params["text"] == bank.topics[topic].answer[lang]
     assert buttons(sent[0]) == [(t(lang, "btn_practise", title=bank.modules[bank.topics[topic].module_id].title[lang]),
                                  f"mod:{bank.topics[topic].module_id}")]
@@ -35,19 +31,19 @@ async def test_a_question_about_the_code_gets_the_cited_answer_and_a_practice_bu
     ("en", "how do i pay my property tax", "say_out_of_scope"),
 ])
 async def test_small_talk_is_answered_in_the_users_language(telegram_with_rasa, lang, text, expected):
-    sent = _sent(await telegram_with_rasa.user(language_code=lang).send(text))
+    sent = sent_messages(await telegram_with_rasa.user(language_code=lang).send(text))
     assert sent[0].params["text"] == t(lang, expected)
 
 
 async def test_intents_that_lead_to_features_run_them(telegram_with_rasa):
     user = telegram_with_rasa.user(language_code="en")
-    quiz_list = _sent(await user.send("can we do a practice test"))[0]
+    quiz_list = sent_messages(await user.send("can we do a practice test"))[0]
     assert quiz_list.params["text"] == t("en", "quiz_list")
-    onboarding = _sent(await user.send("im a fresh hire"))[0]
+    onboarding = sent_messages(await user.send("im a fresh hire"))[0]
     assert onboarding.params["text"] == t("en", "onboarding_intro")
-    progress = _sent(await user.send("how am i doing"))[0]
+    progress = sent_messages(await user.send("how am i doing"))[0]
     assert progress.params["text"].startswith(t("en", "progress_title"))
-    language = _sent(await user.send("pls change the lang"))[0]
+    language = sent_messages(await user.send("pls change the lang"))[0]
     assert language.params["text"] == t("en", "language_choose")
 
 
@@ -55,11 +51,11 @@ async def test_a_question_during_a_quiz_is_answered_and_the_quiz_goes_on(telegra
     harness = telegram_with_rasa
     user = harness.user(language_code="ru")
     await user.press("go:onboarding")
-    sent = _sent(await user.send("можно ли принять подарок от гражданина"))
+    sent = sent_messages(await user.send("можно ли принять подарок от гражданина"))
     assert sent[0].params["text"] == harness.bank.topics["gifts"].answer["ru"]
     assert sent[1].params["text"].startswith(t("ru", "question_header", title=harness.bank.modules["onboarding"].title["ru"], n=1, total=len(harness.bank.modules["onboarding"].questions)))
     right = right_letter_index(harness.store, harness.bank, user.id)
-    answered = _sent(await user.send(["первый", "второй", "третий", "четвертый"][right] + " вариант"))
+    answered = sent_messages(await user.send(["первый", "второй", "третий", "четвертый"][right] + " вариант"))
     assert answered[0].params["text"].startswith("✅")
 
 
@@ -67,11 +63,11 @@ async def test_rasa_going_away_and_coming_back(telegram_with_rasa, rasa_server):
     user = telegram_with_rasa.user(language_code="kk")
     rasa_server.stop()
     try:
-        down = _sent(await user.send("сыйлық алуға бола ма"))
+        down = sent_messages(await user.send("сыйлық алуға бола ма"))
         assert down[0].params["text"] == t("kk", "say_unavailable") and buttons(down[0])
-        menu = _sent(await user.press("quiz", message=user.last_bot_message()))
+        menu = sent_messages(await user.press("quiz", message=user.last_bot_message()))
         assert menu[0].params["text"] == t("kk", "quiz_list")
     finally:
         rasa_server.start()
-    back = _sent(await user.send("азаматтан гүл алуға бола ма"))
+    back = sent_messages(await user.send("азаматтан гүл алуға бола ма"))
     assert back[0].params["text"] == telegram_with_rasa.bank.topics["gifts"].answer["kk"]

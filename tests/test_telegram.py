@@ -6,11 +6,7 @@ import pytest
 
 from bot.conversation import COMMANDS
 from bot.locales import LANGUAGES, t
-from tests.conftest import buttons, current_attempt, right_letter_index, texts
-
-
-def _sent(calls):
-    return [c for c in calls if c.method == "sendMessage"]
+from tests.conftest import buttons, current_attempt, right_letter_index, sent_messages, texts
 
 
 async def test_commands_are_registered_for_each_language(telegram):
@@ -24,21 +20,21 @@ async def test_commands_are_registered_for_each_language(telegram):
 @pytest.mark.parametrize("code, lang", [("kk", "kk"), ("ru", "ru"), ("en", "en"), ("en-GB", "en"), ("de", "ru"), (None, "ru")])
 async def test_start_greets_in_the_users_language_with_the_menu(telegram, code, lang):
     user = telegram.user(language_code=code, first_name="Dauren")
-    sent = _sent(await user.send("/start"))
+    sent = sent_messages(await user.send("/start"))
     assert sent[0].params["text"] == t(lang, "greeting", name="Dauren")
     assert ("📝" in buttons(sent[1])[0][0]) and ("quiz" in dict(map(reversed, buttons(sent[1]))))
     assert all(label for label, _ in buttons(sent[1]))
 
 
 async def test_deep_link_opens_the_onboarding_track(telegram):
-    sent = _sent(await telegram.user(language_code="ru").send("/start onboarding"))
+    sent = sent_messages(await telegram.user(language_code="ru").send("/start onboarding"))
     assert sent[0].params["text"] == t("ru", "onboarding_intro")
     assert ("mod:onboarding" in [data for _, data in buttons(sent[0])])
 
 
 async def test_quiz_lists_every_module_with_its_status(telegram):
     user = telegram.user()
-    sent = _sent(await user.send("/quiz"))
+    sent = sent_messages(await user.send("/quiz"))
     listed = [data for _, data in buttons(sent[0])]
     assert listed[:-1] == [f"mod:{m}" for m in sorted(telegram.bank.modules, key=lambda m: (m != "onboarding", m))]
     assert all(label.startswith("🆕") for label, _ in buttons(sent[0])[:-1])
@@ -50,7 +46,7 @@ async def test_a_whole_quiz_runs_to_its_summary_and_is_logged(telegram):
     await user.send("/quiz")
     await user.press("mod:onboarding")
     calls = await user.press("go:onboarding")
-    question = _sent(calls)[0]
+    question = sent_messages(calls)[0]
     assert question.params["text"].startswith(t("en", "question_header", title=module.title["en"], n=1, total=len(module.questions)))
     wrong_once = False
     for n in range(len(module.questions)):
@@ -62,12 +58,12 @@ async def test_a_whole_quiz_runs_to_its_summary_and_is_logged(telegram):
         calls = await user.press(data)
         edits = [c for c in calls if c.method == "editMessageText"]
         assert edits and "reply_markup" not in edits[0].params  # the answered question lost its buttons
-        feedback = _sent(calls)[0].params["text"]
+        feedback = sent_messages(calls)[0].params["text"]
         assert feedback.startswith("❌" if n == 0 else "✅")
         assert t("en", "cited") in feedback
         if n < len(module.questions) - 1:
-            await user.press(buttons(_sent(calls)[0])[0][1])
-    summary = _sent(calls)[-1].params["text"]
+            await user.press(buttons(sent_messages(calls)[0])[0][1])
+    summary = sent_messages(calls)[-1].params["text"]
     total = len(module.questions)
     assert f"{total - 1}/{total}" in summary
     assert t("en", "passed", mark=80) in summary
@@ -76,7 +72,7 @@ async def test_a_whole_quiz_runs_to_its_summary_and_is_logged(telegram):
     assert db.execute("SELECT SUM(correct) FROM answers").fetchone()[0] == total - 1
     completion = list(db["completions"].rows)
     assert len(completion) == 1 and completion[0]["passed"] == 1 and completion[0]["score"] == total - 1
-    progress = _sent(await user.send("/progress"))[0].params["text"]
+    progress = sent_messages(await user.send("/progress"))[0].params["text"]
     assert f"{module.title['en']}: best {total - 1}/{total}, passed on 2026-11-23" in progress
 
 
@@ -88,9 +84,9 @@ async def test_double_tap_and_redelivered_update_record_one_answer(telegram):
     first = await user.press(data, message=question, query_id="same")
     again = await user.press(data, message=question, query_id="same")
     other = await user.press(second, message=question)
-    assert len(_sent(first)) == 1
+    assert len(sent_messages(first)) == 1
     for calls in (again, other):
-        assert _sent(calls) == []
+        assert sent_messages(calls) == []
         answered = [c for c in calls if c.method == "answerCallbackQuery"]
         assert answered[0].params["text"] == t("en", "stale_button")
     assert telegram.store.db["answers"].count == 1
@@ -101,10 +97,10 @@ async def test_pressing_next_twice_moves_on_once(telegram):
     await user.press("go:onboarding")
     calls = await user.press(buttons(user.last_bot_message())[0][1])
     feedback = telegram.api.messages[max(telegram.api.messages)]
-    next_data = buttons(_sent(calls)[0])[0][1]
+    next_data = buttons(sent_messages(calls)[0])[0][1]
     await user.press(next_data, message=feedback)
     second = await user.press(next_data, message=feedback)
-    assert _sent(second) == []
+    assert sent_messages(second) == []
     assert telegram.store.open_session(user.id).position == 1
 
 
@@ -115,7 +111,7 @@ async def test_forged_or_stale_buttons_change_nothing(telegram, data):
     await owner.press("go:onboarding")
     before = telegram.store.db.execute("SELECT position FROM quiz_sessions").fetchall()
     calls = await intruder.press(data, message=owner.last_bot_message())
-    assert _sent(calls) == []
+    assert sent_messages(calls) == []
     assert [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"] == [t("en", "stale_button")]
     assert telegram.store.db["answers"].count == 0
     assert telegram.store.db.execute("SELECT position FROM quiz_sessions").fetchall() == before
@@ -126,7 +122,7 @@ async def test_someone_elses_answer_button_is_refused(telegram):
     await owner.press("go:onboarding")
     _, data = buttons(owner.last_bot_message())[0]
     calls = await intruder.press(data)
-    assert _sent(calls) == [] and telegram.store.db["answers"].count == 0
+    assert sent_messages(calls) == [] and telegram.store.db["answers"].count == 0
 
 
 @pytest.mark.parametrize("content", [
@@ -137,30 +133,30 @@ async def test_someone_elses_answer_button_is_refused(telegram):
     {"document": {"file_id": "d", "file_unique_id": "d", "file_name": "x.pdf"}},
 ])
 async def test_non_text_messages_get_a_polite_reply(telegram, content):
-    sent = _sent(await telegram.user(language_code="kk").send_other(**content))
+    sent = sent_messages(await telegram.user(language_code="kk").send_other(**content))
     assert [c.params["text"] for c in sent] == [t("kk", "unsupported_message")]
 
 
 async def test_edited_message_gets_a_polite_reply(telegram):
-    sent = _sent(await telegram.user(language_code="ru").edit("исправил"))
+    sent = sent_messages(await telegram.user(language_code="ru").edit("исправил"))
     assert [c.params["text"] for c in sent] == [t("ru", "edited_message")]
 
 
 async def test_over_long_text_is_declined_politely(telegram):
-    sent = _sent(await telegram.user().send("a" * 4000))
+    sent = sent_messages(await telegram.user().send("a" * 4000))
     assert sent[0].params["text"] == t("en", "too_long", length=4000, limit=1000)
 
 
 async def test_unknown_command_shows_help(telegram):
-    sent = _sent(await telegram.user().send("/frobnicate"))
+    sent = sent_messages(await telegram.user().send("/frobnicate"))
     assert sent[0].params["text"].startswith(t("en", "help", commands="")[:40])
 
 
 async def test_language_choice_is_remembered(telegram):
     user = telegram.user(language_code="en")
-    picker = _sent(await user.send("/language"))[0]
+    picker = sent_messages(await user.send("/language"))[0]
     assert [d for _, d in buttons(picker)] == ["lang:kk", "lang:ru", "lang:en"]
-    sent = _sent(await user.press("lang:kk", message=user.last_bot_message()))
+    sent = sent_messages(await user.press("lang:kk", message=user.last_bot_message()))
     assert sent[0].params["text"] == t("kk", "language_set")
     help_text = texts(await user.send("/help"))[0]
     assert help_text.startswith(t("kk", "help", commands="")[:30])
@@ -170,14 +166,14 @@ async def test_typed_letter_answers_and_stop_pauses(telegram):
     user = telegram.user(language_code="ru")
     await user.press("go:onboarding")
     right = right_letter_index(telegram.store, telegram.bank, user.id)
-    sent = _sent(await user.send(f"вариант {'ABCD'[right]}"))
+    sent = sent_messages(await user.send(f"вариант {'ABCD'[right]}"))
     assert sent[0].params["text"].startswith("✅")
     assert telegram.store.db["answers"].count == 1
-    paused = _sent(await user.send("хватит"))
+    paused = sent_messages(await user.send("хватит"))
     assert paused[0].params["text"] == t("ru", "quiz_paused")
     assert telegram.store.open_session(user.id) is not None
 
 
 async def test_free_text_without_a_dialogue_model_points_to_the_menu(telegram):
-    sent = _sent(await telegram.user().send("can I accept flowers?"))
+    sent = sent_messages(await telegram.user().send("can I accept flowers?"))
     assert sent[0].params["text"] == t("en", "free_text_menu") and buttons(sent[0])
