@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.coordinators import Coordination  # noqa: E402
 from bot.cycle import CyclePolicy, ReminderPolicy  # noqa: E402
 from bot.reminders import Reminders  # noqa: E402
 from bot.content import load_bank  # noqa: E402
@@ -77,7 +78,8 @@ async def delivery(directory: Path, count: int = 300) -> None:
     store = Store(directory / "delivery.db")
     _populate(store, count)
     store.db.execute("UPDATE cycles SET due_on = ?", [(NOW.date() + timedelta(days=5)).isoformat()])
-    reminders = Reminders(load_bank(ROOT / "quizzes"), store, ReminderPolicy(), CyclePolicy(), frozenset(), "ru")
+    bank = load_bank(ROOT / "quizzes")
+    reminders = Reminders(bank, store, ReminderPolicy(), CyclePolicy(), Coordination(store, bank, frozenset(), CyclePolicy()), "ru")
     try:
         async with sending_bot("1:BENCH", api.base_url, reminders.concurrency) as bot:
             start = time.perf_counter()

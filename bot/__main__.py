@@ -66,7 +66,7 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
 
 def _reminders(settings: Settings, conversation: Conversation) -> Reminders:
     return Reminders(conversation.bank, conversation.store, settings.reminders, settings.cycle,
-                     settings.coordinator_ids, settings.default_language)
+                     conversation.coordination, settings.default_language)
 
 
 def _moment(text: str, zone: str) -> datetime:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot import views
 from bot.content import Bank
+from bot.coordinators import Coordination
 from bot.cycle import CyclePolicy, ReminderPolicy
 from bot.locales import pick_language
 from bot.replies import Reply
@@ -54,12 +55,13 @@ class Reminders:
     store: Store
     policy: ReminderPolicy
     cycle_policy: CyclePolicy
-    coordinators: frozenset[int]
+    coordination: Coordination
     default_language: str
     concurrency: int = 30
 
     def due(self, now: datetime) -> list[DueReminder]:
-        """Servants' reminders due now (in working hours of their zone), and coordinators' digests."""
+        """Servants' reminders due now (in working hours of their zone), and coordinators' weekly
+        digests (on the first working day, each limited to the coordinator's departments)."""
         due: list[DueReminder] = []
         for zone in self.store.zones():
             local = now.astimezone(ZoneInfo(zone))
@@ -68,7 +70,8 @@ class Reminders:
         local = now.astimezone(ZoneInfo(self.policy.time_zone))
         if self.policy.at_work(local) and local.weekday() == self.policy.working_days[0]:
             week = (local.date() - timedelta(days=local.weekday())).isoformat()
-            digests = [DueReminder(c, DIGEST, week, "weekly", self.store.language(c)) for c in sorted(self.coordinators)]
+            digests = [DueReminder(c, DIGEST, week, "weekly", self.store.language(c))
+                       for c in sorted(self.coordination.ids())]
             due += [d for d in digests if not self.store.reminder_exists(d, now)]
         return due
 
@@ -76,7 +79,8 @@ class Reminders:
         lang = pick_language(reminder.language, default=self.default_language)
         today = now.astimezone(ZoneInfo(self.policy.time_zone)).date()
         if reminder.kind == DIGEST:
-            return views.digest(lang, self.store.standing(today, self.cycle_policy.window_days))
+            scope = self.coordination.scope(reminder.telegram_id)
+            return views.digest(lang, self.store.standing(today, self.cycle_policy.window_days, scope))
         ctx = views.Context(self.bank, self.store, reminder.telegram_id, lang, now, self.cycle_policy)
         return views.reminder(ctx, reminder.kind, date.fromisoformat(reminder.due_on))
 

@@ -215,7 +215,7 @@ def reminder(ctx: Context, kind: str, due_on: date) -> Reply:
     return Reply(text, buttons)
 
 
-def digest(lang: str, standing: list[tuple[int, str | None, str, int]]) -> Reply:
+def digest(lang: str, standing: list[tuple[str, str, str, int]]) -> Reply:
     """The coordinators' weekly list of overdue and soon-due servants."""
     overdue = [row for row in standing if row[3] < 0]
     soon = [row for row in standing if row[3] >= 0]
@@ -223,7 +223,7 @@ def digest(lang: str, standing: list[tuple[int, str | None, str, int]]) -> Reply
     for heading, rows in (("digest_overdue", overdue), ("digest_soon", soon)):
         if rows:
             lines += ["", t(lang, heading)]
-            lines += [f"• {name or telegram_id} ({telegram_id}): {due}" for telegram_id, name, due, _ in rows[:40]]
+            lines += [f"• {name} ({department}): {due}" for name, department, due, _ in rows[:40]]
             if len(rows) > 40:
                 lines.append(t(lang, "digest_more", count=len(rows) - 40))
     return Reply("\n".join(lines))

@@ -9,6 +9,7 @@ import pytest
 import pytest_asyncio
 
 from bot.conversation import Conversation
+from bot.coordinators import Coordination
 from bot.cycle import CyclePolicy, ReminderPolicy, add_years
 from bot.locales import t
 from bot.reminders import Reminders
@@ -36,7 +37,8 @@ async def sender(api):
 
 
 def _reminders(bank, store, coordinators=frozenset()) -> Reminders:
-    return Reminders(bank, store, POLICY, CyclePolicy(), frozenset(coordinators), "ru")
+    coordination = Coordination(store, bank, frozenset(coordinators), CyclePolicy())
+    return Reminders(bank, store, POLICY, CyclePolicy(), coordination, "ru")
 
 
 def _servant(bank, store, telegram_id: int, trained_on: date, language: str = "en") -> None:
@@ -167,6 +169,9 @@ async def test_coordinators_get_one_weekly_digest(bank, store, api, sender):
     digests = _sent(api, 99)
     assert len(digests) == 1
     assert digests[0].params["text"].startswith(t("ru", "digest_title", overdue=1, soon=0)) and "Servant 19" in digests[0].params["text"]
+    store.add_coordinator(98, ["Ministry"], MONDAY_2PM)  # a department coordinator sees only that department
+    await reminders.sweep(sender, MONDAY_2PM + timedelta(days=7, hours=1))
+    assert _sent(api, 98)[0].params["text"].startswith(t("ru", "digest_title", overdue=0, soon=0))
     await reminders.sweep(sender, MONDAY_2PM + timedelta(days=7))
     assert len(_sent(api, 99)) == 2
 

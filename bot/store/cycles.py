@@ -148,11 +148,3 @@ class CycleStore(Connection):
     def zones(self) -> list[str]:
         return [z for (z,) in self.db.execute(
             "SELECT DISTINCT COALESCE(time_zone, 'Asia/Almaty') FROM users WHERE active = 1").fetchall()]
-
-    def standing(self, today: date, window_days: int) -> list[tuple[int, str | None, str, int]]:
-        """Active servants overdue or due within the window: (id, name, due date, days left)."""
-        horizon = (today + timedelta(days=window_days)).isoformat()
-        return [row for row in self.db.execute(
-            "SELECT c.telegram_id, u.first_name, c.due_on, CAST(julianday(c.due_on) - julianday(?) AS INTEGER) "
-            "FROM cycles AS c JOIN users AS u ON u.telegram_id = c.telegram_id "
-            "WHERE u.active = 1 AND c.due_on <= ? ORDER BY c.due_on", [today.isoformat(), horizon]).fetchall()]

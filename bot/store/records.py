@@ -72,12 +72,9 @@ class RecordStore(Connection):
 
     def department_reports(self, today: date, window_days: int, departments: tuple[str, ...] | None) -> list[DepartmentReport]:
         """Per department: servants enrolled, overdue, due within the window; per module completed, passed, average."""
-        scope = ""
+        scope, in_scope = self._scope(departments)
         params: list[object] = [today.isoformat(), today.isoformat(), today.isoformat(),
-                                (today + timedelta(days=window_days)).isoformat()]
-        if departments is not None:
-            scope = f" AND COALESCE(department, '{NO_DEPARTMENT}') IN ({', '.join('?' * len(departments))})"
-            params += list(departments)
+                                (today + timedelta(days=window_days)).isoformat(), *in_scope]
         reports = {row[0]: DepartmentReport(row[0], row[1], *(n or 0 for n in row[2:])) for row in self.db.execute(
             f"SELECT COALESCE(department, '{NO_DEPARTMENT}') AS dept, COUNT(*), SUM(due_on >= ?), SUM(due_on < ?), "
             f"SUM(due_on >= ? AND due_on <= ?) FROM servant_status WHERE active = 1{scope} GROUP BY dept ORDER BY dept",
@@ -91,12 +88,26 @@ class RecordStore(Connection):
                 reports[dept].modules[module] = (completed, passed, average)
         return list(reports.values())
 
+    def standing(self, today: date, window_days: int, departments: tuple[str, ...] | None) -> list[tuple[str, str, str, int]]:
+        """Active servants overdue or due within the window: (name, department, due date, days left)."""
+        scope, params = self._scope(departments)
+        return self.db.execute(
+            f"SELECT COALESCE(full_name, CAST(telegram_id AS TEXT)), COALESCE(department, '{NO_DEPARTMENT}'), due_on, "
+            f"CAST(julianday(due_on) - julianday(?) AS INTEGER) FROM servant_status WHERE active = 1 AND due_on <= ?"
+            f"{scope} ORDER BY due_on", [today.isoformat(), (today + timedelta(days=window_days)).isoformat(), *params],
+        ).fetchall()
+
+    @staticmethod
+    def _scope(departments: tuple[str, ...] | None) -> tuple[str, list[object]]:
+        if departments is None:
+            return "", []
+        return (f" AND COALESCE(department, '{NO_DEPARTMENT}') IN ({', '.join('?' * len(departments))})",
+                list(departments))
+
     def overdue(self, today: date, departments: tuple[str, ...] | None) -> list[tuple[str | None, str, str, str]]:
         """Active servants past their due date: (employee id, name, department, due date), longest overdue first."""
-        scope, params = "", [today.isoformat()]
-        if departments is not None:
-            scope = f" AND COALESCE(department, '{NO_DEPARTMENT}') IN ({', '.join('?' * len(departments))})"
-            params += list(departments)
+        scope, params = self._scope(departments)
+        params = [today.isoformat(), *params]
         return self.db.execute(
             f"SELECT employee_id, COALESCE(full_name, CAST(telegram_id AS TEXT)), COALESCE(department, '{NO_DEPARTMENT}'), "
             f"due_on FROM servant_status WHERE active = 1 AND due_on < ?{scope} ORDER BY due_on", params).fetchall()
