@@ -9,31 +9,23 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.cli import CommandError, parse_day, utcnow
 from bot.config import ConfigError, Settings, load_settings
 from bot.content import Bank, BankError, load_bank
 from bot.conversation import Conversation, User
-from bot.coordinator_cli import CommandError
 from bot.coordinator_cli import add_commands as add_coordinator_commands
 from bot.reminders import Reminders, SweepReport
 from bot.store import Store
-
-
-class UsageError(Exception):
-    """Something the person running the command can fix; printed as one line, exit status 2."""
-
-
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _bank(settings: Settings) -> Bank:
     try:
         return load_bank(settings.quizzes_dir)
     except BankError as error:
-        raise UsageError(f"the quiz banks in {settings.quizzes_dir} have problems:\n{error}") from None
+        raise CommandError(f"the quiz banks in {settings.quizzes_dir} have problems:\n{error}") from None
 
 
 def _conversation(settings: Settings, with_dialogue: bool) -> Conversation:
@@ -42,7 +34,7 @@ def _conversation(settings: Settings, with_dialogue: bool) -> Conversation:
         from bot.nlu import RasaDialogue
         dialogue = RasaDialogue(settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
     return Conversation(_bank(settings), Store(settings.db_path, settings.cycle.years), settings.default_language,
-                        _utcnow, dialogue, settings.cycle, settings.coordinator_ids)
+                        utcnow, dialogue, settings.cycle, settings.coordinator_ids)
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
@@ -74,20 +66,13 @@ def _moment(text: str, zone: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"--now: {text!r} is not an ISO date-time such as 2026-11-23T10:00") from None
+        raise CommandError(f"--now: {text!r} is not an ISO date-time such as 2026-11-23T10:00") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{text!r} is not a date such as 2026-11-23") from None
 
 
 def cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
     """One reminder sweep now (for cron); --dry-run lists who would get what and sends nothing."""
-    now = _moment(args.now, settings.reminders.time_zone) if args.now else _utcnow()
+    now = _moment(args.now, settings.reminders.time_zone) if args.now else utcnow()
     reminders = _reminders(settings, _conversation(settings, with_dialogue=False))
     if args.dry_run:
         report = asyncio.run(reminders.sweep(None, now, dry_run=True))
@@ -109,7 +94,7 @@ async def _send_reminders(settings: Settings, reminders: Reminders, now: datetim
 def cmd_training(settings: Settings, args: argparse.Namespace) -> int:
     """Record training a servant did elsewhere; their cycle restarts from that date."""
     conversation = _conversation(settings, with_dialogue=False)
-    conversation.store.record_training(args.telegram_id, _day(args.date), args.note, _utcnow())
+    conversation.store.record_training(args.telegram_id, parse_day(args.date), args.note, utcnow())
     conversation.refresh_cycle(args.telegram_id)
     dates = conversation.store.cycle(args.telegram_id)
     print(f"{args.telegram_id}: last completion {dates.completed_on}, next due {dates.due_on}")
@@ -119,10 +104,10 @@ def cmd_training(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_servant(settings: Settings, args: argparse.Namespace) -> int:
     """Set a servant's hire date (their cycle and onboarding deadline start there) or (de)activate them."""
     conversation = _conversation(settings, with_dialogue=False)
-    store, now = conversation.store, _utcnow()
+    store, now = conversation.store, utcnow()
     store.ensure_user(args.telegram_id, now)
     if args.hire_date:
-        store.set_hire_date(args.telegram_id, _day(args.hire_date))
+        store.set_hire_date(args.telegram_id, parse_day(args.hire_date))
     if args.active is not None:
         store.set_active(args.telegram_id, args.active == "yes", now)
     conversation.refresh_cycle(args.telegram_id)
@@ -188,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(load_settings(), args)
-    except (ConfigError, UsageError, CommandError, BankError) as error:
+    except (ConfigError, CommandError, BankError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from contextlib import nullcontext
-from datetime import date, datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot import export
+from bot.cli import CommandError, parse_day, utcnow
 from bot.config import Settings
 from bot.content import load_bank
+from bot.conversation import Conversation
 from bot.locales import t
 from bot.report import completion_chart, overdue_text, report_text
 from bot.roster import parse_roster
@@ -19,25 +21,8 @@ from bot.store import Store
 from bot.store.records import Filters
 
 
-class CommandError(Exception):
-    """A problem the person running the command can fix."""
-
-
 def _store(settings: Settings) -> Store:
     return Store(settings.db_path, settings.cycle.years)
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _day(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"{text!r} is not a date such as 2026-11-23") from None
 
 
 def roster_import(settings: Settings, args: argparse.Namespace) -> int:
@@ -52,19 +37,19 @@ def roster_import(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{path.name}: nothing imported ({len(problems)} problem(s))", file=sys.stderr)
         return 1
     store = _store(settings)
-    inserted, updated = store.upsert_employees(employees, _now())
-    bank = load_bank(settings.quizzes_dir)
-    refresher, onboarding = [m.id for m in bank.track("refresher")], [m.id for m in bank.track("onboarding")]
+    inserted, updated = store.upsert_employees(employees, utcnow())
+    conversation = Conversation(load_bank(settings.quizzes_dir), store, settings.default_language, utcnow,
+                                policy=settings.cycle)
     for employee in store.employees():
         if employee.telegram_id is not None:  # linked servants: hire and training dates may have changed
-            store.refresh_cycle(employee.telegram_id, refresher, onboarding, settings.cycle, _now())
+            conversation.refresh_cycle(employee.telegram_id)
     print(f"{path.name}: {inserted} added, {updated} updated, {len(problems)} row(s) skipped")
     return 1 if problems else 0
 
 
 def roster_invites(settings: Settings, args: argparse.Namespace) -> int:
     """Each employee's one-time code and deep link (unlinked employees only, unless --all)."""
-    store, now = _store(settings), _now()
+    store, now = _store(settings), utcnow()
     bot = settings.bot_username or "<bot>"
     print("employee_id\tfull_name\tdepartment\tcode\tlink")
     for employee in store.employees(args.department):
@@ -77,7 +62,7 @@ def roster_invites(settings: Settings, args: argparse.Namespace) -> int:
 
 def roster_revoke(settings: Settings, args: argparse.Namespace) -> int:
     """Revoke an employee's unused invite codes."""
-    revoked = _store(settings).revoke_invites(args.employee_id, _now())
+    revoked = _store(settings).revoke_invites(args.employee_id, utcnow())
     print(f"{args.employee_id}: {revoked} code(s) revoked")
     return 0
 
@@ -88,7 +73,7 @@ def coordinator(settings: Settings, args: argparse.Namespace) -> int:
     if args.action != "list" and args.telegram_id is None:
         raise CommandError(f"coordinator {args.action} needs --telegram-id")
     if args.action == "add":
-        store.add_coordinator(args.telegram_id, args.department or [], _now(), args.note or "")
+        store.add_coordinator(args.telegram_id, args.department or [], utcnow(), args.note or "")
     elif args.action == "remove" and not store.remove_coordinator(args.telegram_id):
         raise CommandError(f"{args.telegram_id} is not a coordinator in the database")
     for telegram_id in sorted(settings.coordinator_ids):
@@ -101,7 +86,7 @@ def coordinator(settings: Settings, args: argparse.Namespace) -> int:
 def export_log(settings: Settings, args: argparse.Namespace) -> int:
     """Stream the completion log (or --what answers) to a file or stdout."""
     store = _store(settings)
-    filters = Filters(_day(args.since), _day(args.until), tuple(args.department) if args.department else None, args.module)
+    filters = Filters(parse_day(args.since), parse_day(args.until), tuple(args.department) if args.department else None, args.module)
     rows = store.answer_log(filters) if args.what == "answers" else store.completion_log(filters)
     to_file = args.output not in (None, "-")
     encoding = "utf-8-sig" if args.format == "csv" else "utf-8"

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import yaml
 
@@ -111,7 +110,7 @@ def test_a_quiz_killed_mid_way_resumes_at_the_same_question(tmp_path, bank):
         process = start()
         calls = asyncio.run(user.press("go:onboarding", message=user.last_bot_message()))
         resumed = [c for c in calls if c.method == "sendMessage"][-1]
-        assert [data for _, data in buttons(resumed)] == [f"next:1:1"]  # the feedback of question 2, with Next
+        assert [data for _, data in buttons(resumed)] == ["next:1:1"]  # the feedback of question 2, with Next
         calls = asyncio.run(user.press("next:1:1", message=api.messages[max(api.messages)]))
         question = [c for c in calls if c.method == "sendMessage"][-1].params["text"]
         after = stored_attempt()

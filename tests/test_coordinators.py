@@ -8,7 +8,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -20,7 +20,7 @@ from bot.quiz import Plan
 from bot.roster import parse_roster
 from bot.store import Store
 from bot.store.records import ANSWER_COLUMNS, COMPLETION_COLUMNS
-from tests.conftest import NOW, TOKEN, buttons
+from tests.conftest import NOW
 
 HEADER = "employee_id,full_name,department,position,hire_date,last_training_date"
 ROSTER = f"""{HEADER}
