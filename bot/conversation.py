@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot import typed, views
@@ -63,7 +63,12 @@ class Conversation:
         self.store.touch_user(user.telegram_id, user.first_name, now)
         lang = pick_language(self.store.language(user.telegram_id), user.language_code,
                              default=self.default_language)
-        return Context(self.bank, self.store, user.telegram_id, lang, now, self.policy)
+        try:
+            self.coordination.scope(user.telegram_id)
+            commands = COMMANDS + COORDINATOR_COMMANDS
+        except NotPermitted:
+            commands = COMMANDS
+        return Context(self.bank, self.store, user.telegram_id, lang, now, self.policy, commands)
 
     # commands ----------------------------------------------------------------------------
 
@@ -83,16 +88,7 @@ class Conversation:
             "progress": lambda: views.progress(ctx),
             "language": lambda: views.language_picker(ctx.lang),
         }
-        return Outcome([screens.get(name, lambda: self._help(ctx))()])
-
-    def _help(self, ctx: Context) -> Reply:
-        """Help with the commands this user may use."""
-        try:
-            self.coordination.scope(ctx.telegram_id)
-            extra = COORDINATOR_COMMANDS
-        except NotPermitted:
-            extra = ()
-        return views.help_text(ctx.lang, extra)
+        return Outcome([screens.get(name, lambda: views.help_text(ctx))()])
 
     def _link(self, ctx: Context, code: str) -> Outcome:
         """An invite deep link: link this Telegram account to the roster record, once."""
@@ -156,7 +152,7 @@ class Conversation:
             "quiz": lambda: views.track(ctx),
             "onb": lambda: views.track(ctx, "onboarding"),
             "prog": lambda: views.progress(ctx),
-            "help": lambda: self._help(ctx),
+            "help": lambda: views.help_text(ctx),
             "lang": lambda: views.language_picker(ctx.lang),
         }
         return screens[action]()
@@ -168,7 +164,7 @@ class Conversation:
         if lang not in LANGUAGES:
             raise KeyError(lang)
         self.store.set_language(ctx.telegram_id, lang)
-        ctx = Context(ctx.bank, ctx.store, ctx.telegram_id, lang, ctx.now, ctx.policy)
+        ctx = replace(ctx, lang=lang)
         return Outcome([Reply(t(lang, "language_set")), views.menu(ctx)], edit=views.no_buttons())
 
     # the quiz ----------------------------------------------------------------------------

@@ -32,6 +32,7 @@ class Context:
     lang: str
     now: datetime
     policy: CyclePolicy
+    commands: tuple[str, ...] = COMMANDS  # the commands this user may use
 
     @property
     def today(self) -> date:
@@ -261,9 +262,10 @@ def language_picker(lang: str) -> Reply:
     return Reply(t(lang, "language_choose"), (row,))
 
 
-def help_text(lang: str, extra: tuple[str, ...] = ()) -> Reply:
+def help_text(ctx: Context) -> Reply:
     """What the bot does and the commands this user may use."""
-    listing = "\n".join(f"/{name} — {t(lang, f'cmd_{name}')}" for name in COMMANDS + extra)
+    lang = ctx.lang
+    listing = "\n".join(f"/{name} — {t(lang, f'cmd_{name}')}" for name in ctx.commands)
     return Reply(t(lang, "help", commands=listing), (_menu_row(lang),))
 
 
@@ -288,7 +290,7 @@ def step(ctx: Context, step: Step) -> Reply:
             "progress": lambda: progress(ctx),
             "due": lambda: progress(ctx),
             "language": lambda: language_picker(lang),
-            "help": lambda: help_text(lang),
+            "help": lambda: help_text(ctx),
         }
         return features.get(step.name, lambda: menu(ctx))()
     if step.kind == SAY and step.name in SAY_WITH_TEXT:
