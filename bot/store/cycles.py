@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.cycle import CyclePolicy, Dates, ReminderPolicy, servant_dates
 from bot.store.base import Connection, iso
@@ -49,7 +50,6 @@ class CycleStore(Connection):
     def refresh_cycle(self, telegram_id: int, refresher: list[str], onboarding: list[str],
                       policy: CyclePolicy, now: datetime, zone: str = "Asia/Almaty") -> Dates:
         """Recompute and store the servant's cycle from passes, recorded training and hire date."""
-        from zoneinfo import ZoneInfo
         local = ZoneInfo(zone)
         passes = {module: datetime.fromisoformat(at).astimezone(local).date() for module, at in self.db.execute(
             "SELECT module_id, MAX(completed_at) FROM completions WHERE telegram_id = ? AND passed GROUP BY module_id",
