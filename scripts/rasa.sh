@@ -5,7 +5,7 @@
 #   scripts/rasa.sh serve      serve the model on loopback (RASA_URL, RASA_AUTH_TOKEN)
 #   scripts/rasa.sh validate   rasa data validate, failing on warnings
 #   scripts/rasa.sh test       conversation tests (dialogues/tests)
-#   scripts/rasa.sh evaluate   NLU evaluation per language on the held-out sets (dialogues/eval)
+#   scripts/rasa.sh evaluate   NLU evaluation per language on the held-out sets (dialogues/eval/{dev,test})
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
@@ -34,8 +34,11 @@ case "${1:-}" in
     "$RASA" test core --model "$MODEL" --stories dialogues/tests --out results/stories --fail-on-prediction-errors
     ;;
   evaluate)
-    for lang in kk ru en; do
-      "$RASA" test nlu --model "$MODEL" --nlu "dialogues/eval/nlu_$lang.yml" --out "results/nlu_$lang" >/dev/null
+    for set in dev test; do
+      for lang in kk ru en; do
+        "$RASA" test nlu --model "$MODEL" --nlu "dialogues/eval/$set/nlu_$lang.yml" \
+          --out "results/nlu_${set}_$lang" >/dev/null
+      done
     done
     .venv/bin/python scripts/nlu_report.py results
     ;;
