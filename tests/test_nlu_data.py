@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from bot.config import ROOT
+from bot.locales import LANGUAGES
 
 NLU = ROOT / "dialogues" / "data" / "nlu"
-LANGUAGES = ("kk", "ru", "en")
 INTENTS = ("greet", "goodbye", "thanks", "help", "start_quiz", "start_onboarding", "show_progress",
            "training_due", "change_language", "bot_challenge", "out_of_scope")
 MIN_EXAMPLES = 20
