@@ -268,7 +268,7 @@ class Conversation:
         choice = typed.option_choice(text, len(current.options))
         if choice is None:
             return None
-        return Outcome(self._answer(ctx, session.id, attempt.position, choice).replies)
+        return self._answer(ctx, session.id, attempt.position, choice)
 
     async def unsupported(self, user: User, edited: bool = False) -> Outcome:
         """Stickers, photos, voice, files, edits: a polite word, never a crash."""

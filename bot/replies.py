@@ -25,15 +25,18 @@ Keyboard = tuple[tuple[Button, ...], ...]
 
 @dataclass(frozen=True)
 class Reply:
-    """A new message: text and rows of buttons."""
+    """A new message: text and rows of buttons. A question awaits an answer that may also be
+    typed; the chat adapter keeps track of it, so that a typed answer updates it as a press would."""
 
     text: str
     buttons: Keyboard = ()
+    is_question: bool = False
 
 
 @dataclass(frozen=True)
 class Edit:
-    """A change to the message whose button was pressed; `text=None` keeps its text."""
+    """A change to the message whose button was pressed (for a typed answer: to the question it
+    answers); `text=None` keeps its text."""
 
     text: str | None = None
     buttons: Keyboard = ()

@@ -8,7 +8,7 @@ from datetime import datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from telegram import (Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup,
-                      InputFile, Message, Update)
+                      InputFile, Update)
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler,
                           CommandHandler, ContextTypes, ExtBot, MessageHandler, filters)
@@ -23,6 +23,7 @@ from bot.store import BLOCKED, SENT
 
 log = logging.getLogger(__name__)
 CONVERSATION, REMINDERS = "conversation", "reminders"
+QUESTION = "question_message_id"  # chat_data: the last question sent, for a typed answer to update
 
 
 def _markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
@@ -41,12 +42,12 @@ def _conversation(context: ContextTypes.DEFAULT_TYPE) -> Conversation:
     return context.application.bot_data[CONVERSATION]
 
 
-async def _apply_edit(message: Message, edit: Edit) -> None:
+async def _apply_edit(bot: Bot, chat_id: int, message_id: int, edit: Edit) -> None:
     try:
         if edit.text is None:
-            await message.edit_reply_markup(reply_markup=_markup(edit.buttons))
+            await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=_markup(edit.buttons))
         else:
-            await message.edit_text(edit.text, reply_markup=_markup(edit.buttons))
+            await bot.edit_message_text(edit.text, chat_id, message_id, reply_markup=_markup(edit.buttons))
     except BadRequest as error:  # the message is too old to edit, or already looks like this
         log.info("edit skipped: %s", error)
 
@@ -54,7 +55,9 @@ async def _apply_edit(message: Message, edit: Edit) -> None:
 async def _deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: Outcome) -> None:
     chat_id = update.effective_chat.id
     for reply in outcome.replies:
-        await context.bot.send_message(chat_id, reply.text, reply_markup=_markup(reply.buttons))
+        message = await context.bot.send_message(chat_id, reply.text, reply_markup=_markup(reply.buttons))
+        if reply.is_question:
+            context.chat_data[QUESTION] = message.message_id
     for file in outcome.files:
         send = context.bot.send_photo if file.is_photo else context.bot.send_document
         await send(chat_id, InputFile(file.data, filename=file.name), caption=file.caption or None)
@@ -73,13 +76,17 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     outcome = await _conversation(context).button(_user(update), query.data or "")
     await query.answer(outcome.notice)
     if outcome.edit is not None and query.message is not None:
-        await _apply_edit(query.message, outcome.edit)
+        await _apply_edit(context.bot, query.message.chat.id, query.message.message_id, outcome.edit)
     await _deliver(update, context, outcome)
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Typed text: quiz answers, or free text for the dialogue model."""
+    """Typed text: quiz answers, which update the question as a pressed button would, or free
+    text for the dialogue model."""
     outcome = await _conversation(context).text(_user(update), update.effective_message.text)
+    question = context.chat_data.pop(QUESTION, None) if outcome.edit is not None else None
+    if question is not None:
+        await _apply_edit(context.bot, update.effective_chat.id, question, outcome.edit)
     await _deliver(update, context, outcome)
 
 

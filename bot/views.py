@@ -142,7 +142,7 @@ def question(attempt: Attempt, session_id: int, lang: str) -> Reply:
     order = attempt.option_order(attempt.current)
     row = tuple(Button(OPTION_LETTERS[shown], callback("ans", session_id, attempt.position, shown))
                 for shown in range(len(order)))
-    return Reply(_question_text(attempt, lang), (row,))
+    return Reply(_question_text(attempt, lang), (row,), is_question=True)
 
 
 def answered_question(attempt: Attempt, lang: str, shown: int) -> Edit:

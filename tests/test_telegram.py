@@ -165,10 +165,15 @@ async def test_language_choice_is_remembered(telegram):
 async def test_typed_letter_answers_and_stop_pauses(telegram):
     user = telegram.user(language_code="ru")
     await user.press("go:onboarding")
+    question = user.last_bot_message()
     right = right_letter_index(telegram.store, telegram.bank, user.id)
-    sent = sent_messages(await user.send(f"вариант {'ABCD'[right]}"))
-    assert sent[0].params["text"].startswith("✅")
+    calls = await user.send(f"вариант {'ABCD'[right]}")
+    assert sent_messages(calls)[0].params["text"].startswith("✅")
     assert telegram.store.db["answers"].count == 1
+    edit, = [c for c in calls if c.method == "editMessageText"]  # the question, as a press leaves it
+    assert int(edit.params["message_id"]) == question["message_id"]
+    assert edit.params["text"].endswith(t("ru", "your_answer", letter="ABCD"[right]))
+    assert not telegram.api.messages[question["message_id"]]["reply_markup"]
     paused = sent_messages(await user.send("хватит"))
     assert paused[0].params["text"] == t("ru", "quiz_paused")
     assert telegram.store.open_session(user.id) is not None
