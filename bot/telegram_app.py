@@ -22,7 +22,8 @@ from bot.replies import Edit, Keyboard, Outcome, Reply
 from bot.store import BLOCKED, SENT
 
 log = logging.getLogger(__name__)
-CONVERSATION, REMINDERS = "conversation", "reminders"
+CONVERSATION, REMINDERS, MENUS = "conversation", "reminders", "coordinator_menus"
+MENU_SYNC_SECONDS = 60  # how soon a coordinator added or removed on the command line sees the change
 QUESTION = "question_message_id"  # chat_data: the last question sent, for a typed answer to update
 
 
@@ -147,12 +148,31 @@ async def register_commands(application: Application) -> None:
     for lang in LANGUAGES:
         await bot.set_my_commands(_commands(lang, COMMANDS), language_code=lang)
     await bot.set_my_commands(_commands("ru", COMMANDS))
-    conversation: Conversation = application.bot_data[CONVERSATION]
-    for telegram_id in sorted(conversation.coordination.ids()):
+    application.bot_data[MENUS] = set()
+    await _sync_coordinator_menus(application)
+
+
+async def _sync_coordinator_menus(application: Application) -> None:
+    """Give each coordinator's chat the coordinator commands, and take them from former ones."""
+    bot, menus = application.bot, application.bot_data[MENUS]
+    coordinators = application.bot_data[CONVERSATION].coordination.ids()
+    for telegram_id in sorted(coordinators - menus):
         scope = BotCommandScopeChat(telegram_id)
         for lang in LANGUAGES:
             await bot.set_my_commands(_commands(lang, COMMANDS + COORDINATOR_COMMANDS), scope=scope, language_code=lang)
         await bot.set_my_commands(_commands("ru", COMMANDS + COORDINATOR_COMMANDS), scope=scope)
+        menus.add(telegram_id)
+    for telegram_id in sorted(menus - coordinators):
+        scope = BotCommandScopeChat(telegram_id)
+        for lang in LANGUAGES:
+            await bot.delete_my_commands(scope=scope, language_code=lang)
+        await bot.delete_my_commands(scope=scope)
+        menus.discard(telegram_id)
+
+
+async def sync_coordinator_menus(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The repeating job: coordinators added or removed on the command line while the bot runs."""
+    await _sync_coordinator_menus(context.application)
 
 
 def build_application(conversation: Conversation, token: str, base_url: str,
@@ -175,6 +195,8 @@ def build_application(conversation: Conversation, token: str, base_url: str,
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, on_command))
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE | ~filters.TEXT, on_other))
     application.add_error_handler(on_error)
+    application.job_queue.run_repeating(sync_coordinator_menus, MENU_SYNC_SECONDS, first=MENU_SYNC_SECONDS,
+                                        name="coordinator menus")
     if reminders is not None:
         application.bot_data[REMINDERS] = reminders
         policy = reminders.policy

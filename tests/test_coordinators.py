@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -15,11 +16,12 @@ import pytest
 from bot.config import ROOT
 from bot.conversation import Conversation, User
 from bot.coordinators import COORDINATOR_COMMANDS
-from bot.locales import t
+from bot.locales import LANGUAGES, t
 from bot.quiz import Plan
 from bot.roster import parse_roster
 from bot.store import Store
 from bot.store.records import ANSWER_COLUMNS, COMPLETION_COLUMNS
+from bot.telegram_app import sync_coordinator_menus
 from tests.conftest import NOW
 
 HEADER = "employee_id,full_name,department,position,hire_date,last_training_date"
@@ -195,6 +197,16 @@ async def test_coordinator_menu_is_registered_in_their_chat_only(bank, tmp_path,
         assert all([x["command"] for x in c.params["commands"]][-3:] == list(COORDINATOR_COMMANDS) for c in scoped)
         public = [c for c in api.calls if c.method == "setMyCommands" and not c.params.get("scope")]
         assert public and all(not {"report", "overdue", "export"} & {x["command"] for x in c.params["commands"]} for c in public)
+
+        # changed on the command line while the bot runs: the repeating job catches up
+        store.add_coordinator(952, ["Akimat"], NOW)
+        store.remove_coordinator(951)
+        before = len(api.calls)
+        application.job_queue.run_once(sync_coordinator_menus, 0)
+        calls = (await asyncio.to_thread(api.wait_for, lambda calls: sum(
+            c.method == "deleteMyCommands" for c in calls[before:]) == len(LANGUAGES) + 1))[before:]
+        assert {c.params["scope"]["chat_id"] for c in calls if c.method == "setMyCommands"} == {952}
+        assert {c.params["scope"]["chat_id"] for c in calls if c.method == "deleteMyCommands"} == {951}
     finally:
         await stop_bot(application)
         api.stop()
