@@ -1,5 +1,6 @@
 """The dialogue model's training data: every contract intent in every language, one label per
-example, and topic keywords that point to their own topic."""
+example, topic keywords that point to their own topic and party words that tell citizens from
+colleagues."""
 
 from __future__ import annotations
 
@@ -31,10 +32,20 @@ def _examples(lang: str) -> list[tuple[str, str]]:
             for text in _lines(block)]
 
 
-def _keywords() -> dict[str, re.Pattern[str]]:
-    """The lookup tables as RegexFeaturizer applies them (case-insensitive, no word boundaries)."""
-    return {block["lookup"]: re.compile("|".join(map(re.escape, _lines(block))), re.IGNORECASE)
-            for block in _blocks("keywords.yml")}
+def _tables(name: str) -> dict[str, list[str]]:
+    return {block["lookup"]: _lines(block) for block in _blocks(name)}
+
+
+def _patterns(name: str) -> dict[str, re.Pattern[str]]:
+    """A file's lookup tables as RegexFeaturizer applies them (case-insensitive, no word
+    boundaries)."""
+    return {table: re.compile("|".join(map(re.escape, stems)), re.IGNORECASE)
+            for table, stems in _tables(name).items()}
+
+
+def _hits(pattern: re.Pattern[str], examples: list[tuple[str, str]]) -> Counter[str]:
+    """How many examples of each intent the pattern matches."""
+    return Counter(intent for text, intent in examples if pattern.search(text))
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -53,10 +64,14 @@ def test_no_example_has_two_labels():
     assert {text: found for text, found in labels.items() if len(found) > 1} == {}
 
 
-def test_there_is_one_keyword_table_per_topic_with_specific_stems(bank):
-    tables = {block["lookup"]: _lines(block) for block in _blocks("keywords.yml")}
-    assert set(tables) == set(bank.topics)
-    stems = [stem for table in tables.values() for stem in table]
+def test_there_is_one_keyword_table_per_topic_and_one_per_party(bank):
+    assert set(_tables("keywords.yml")) == set(bank.topics)
+    assert set(_tables("parties.yml")) == {"party_public", "party_service"}
+
+
+@pytest.mark.parametrize("name", ["keywords.yml", "parties.yml"])
+def test_lookup_stems_are_unique_lowercase_and_specific(name):
+    stems = [stem for table in _tables(name).values() for stem in table]
     assert len(stems) == len(set(stems))
     assert [stem for stem in stems if len(stem) < 4 or stem != stem.lower()] == []
 
@@ -66,9 +81,22 @@ def test_keywords_fire_mostly_on_their_own_topic(lang):
     """Within a language, a topic's keywords match at least ten of its examples, and at least
     five times as many of them as of all other intents together."""
     examples = _examples(lang)
-    for topic, pattern in _keywords().items():
-        intent = f"ask_code/{topic}"
-        own = sum(1 for text, label in examples if label == intent and pattern.search(text))
-        other = sum(1 for text, label in examples if label != intent and pattern.search(text))
+    for topic, pattern in _patterns("keywords.yml").items():
+        hits = _hits(pattern, examples)
+        own = hits.pop(f"ask_code/{topic}", 0)
         assert own >= 10, (topic, own)
-        assert own >= 5 * other, (topic, own, other)
+        assert own >= 5 * hits.total(), (topic, own, hits)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_party_words_tell_citizens_from_colleagues(lang):
+    """Within a language, words for the public match at least ten questions about citizens and
+    five times as many of them as of questions about colleagues; words for the service the
+    other way round."""
+    examples = _examples(lang)
+    for party, topic, other in (("party_public", "citizens", "colleagues"),
+                                ("party_service", "colleagues", "citizens")):
+        hits = _hits(_patterns("parties.yml")[party], examples)
+        own, opposite = hits[f"ask_code/{topic}"], hits[f"ask_code/{other}"]
+        assert own >= 10, (party, own)
+        assert own >= 5 * opposite, (party, own, opposite)
