@@ -15,6 +15,8 @@ pytestmark = pytest.mark.rasa
     ("ru", "можно ли принять подарок от гражданина", "gifts"),
     ("kk", "әдеп жөніндегі уәкіл кім", "ethics_commissioner"),
     ("en", "my boss sends me to buy groceries for him", "colleagues"),
+    ("kk", "azamattan syılyq alýǵa bola ma", "gifts"),                  # Kazakh in Latin script
+    ("ru", "nachalnik krichit na menya, chto delat", "colleagues"),     # Russian in transliteration
 ])
 async def test_a_question_about_the_code_gets_the_cited_answer_and_a_practice_button(telegram_with_rasa, lang, text, topic):
     bank = telegram_with_rasa.bank

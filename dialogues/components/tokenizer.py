@@ -22,8 +22,9 @@ class FoldingTokenizer(WhitespaceTokenizer):
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str:
-        """Retrain when the folding changes, not only when the data or config.yml do."""
-        return hashlib.sha256(Path(__file__).with_name("folding.py").read_bytes()).hexdigest()
+        """Retrain when this code or the folding changes, not only when the data or config.yml do."""
+        source = b"".join((Path(__file__).parent / name).read_bytes() for name in ("folding.py", "tokenizer.py"))
+        return hashlib.sha256(source).hexdigest()
 
     def tokenize(self, message: Message, attribute: str) -> list[Token]:
         tokens = super().tokenize(message, attribute)
