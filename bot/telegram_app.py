@@ -141,13 +141,17 @@ def _commands(lang: str, names: tuple[str, ...]) -> list[BotCommand]:
     return [BotCommand(name, t(lang, f"cmd_{name}")[:256]) for name in names]
 
 
+async def _set_menu(bot: Bot, names: tuple[str, ...], scope: BotCommandScopeChat | None = None) -> None:
+    """A command menu in each language, and the Russian one for clients in any other language."""
+    for lang in LANGUAGES:
+        await bot.set_my_commands(_commands(lang, names), scope=scope, language_code=lang)
+    await bot.set_my_commands(_commands("ru", names), scope=scope)
+
+
 async def register_commands(application: Application) -> None:
     """The command menu once per language (Telegram shows the client's), and coordinators'
     commands in their own chats only."""
-    bot = application.bot
-    for lang in LANGUAGES:
-        await bot.set_my_commands(_commands(lang, COMMANDS), language_code=lang)
-    await bot.set_my_commands(_commands("ru", COMMANDS))
+    await _set_menu(application.bot, COMMANDS)
     application.bot_data[MENUS] = set()
     await _sync_coordinator_menus(application)
 
@@ -157,10 +161,7 @@ async def _sync_coordinator_menus(application: Application) -> None:
     bot, menus = application.bot, application.bot_data[MENUS]
     coordinators = application.bot_data[CONVERSATION].coordination.ids()
     for telegram_id in sorted(coordinators - menus):
-        scope = BotCommandScopeChat(telegram_id)
-        for lang in LANGUAGES:
-            await bot.set_my_commands(_commands(lang, COMMANDS + COORDINATOR_COMMANDS), scope=scope, language_code=lang)
-        await bot.set_my_commands(_commands("ru", COMMANDS + COORDINATOR_COMMANDS), scope=scope)
+        await _set_menu(bot, COMMANDS + COORDINATOR_COMMANDS, BotCommandScopeChat(telegram_id))
         menus.add(telegram_id)
     for telegram_id in sorted(menus - coordinators):
         scope = BotCommandScopeChat(telegram_id)

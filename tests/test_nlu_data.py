@@ -93,10 +93,10 @@ def test_party_words_tell_citizens_from_colleagues(lang):
     """Within a language, words for the public match at least ten questions about citizens and
     five times as many of them as of questions about colleagues; words for the service the
     other way round."""
-    examples = _examples(lang)
+    examples, patterns = _examples(lang), _patterns("parties.yml")
     for party, topic, other in (("party_public", "citizens", "colleagues"),
                                 ("party_service", "colleagues", "citizens")):
-        hits = _hits(_patterns("parties.yml")[party], examples)
+        hits = _hits(patterns[party], examples)
         own, opposite = hits[f"ask_code/{topic}"], hits[f"ask_code/{other}"]
         assert own >= 10, (party, own)
         assert own >= 5 * opposite, (party, own, opposite)
