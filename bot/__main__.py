@@ -18,7 +18,7 @@ from bot.content import Bank, BankError, load_bank
 from bot.conversation import Conversation, User
 from bot.coordinator_cli import add_commands as add_coordinator_commands
 from bot.reminders import Reminders, SweepReport
-from bot.store import Store
+from bot.store import SchemaError, Store
 
 
 def _bank(settings: Settings) -> Bank:
@@ -173,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(load_settings(), args)
-    except (ConfigError, CommandError, BankError) as error:
+    except (ConfigError, CommandError, BankError, SchemaError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

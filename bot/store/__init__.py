@@ -13,16 +13,20 @@ from bot.store.cycles import BLOCKED, SENDING, SENT, STALE_CLAIM, CycleStore, Du
 from bot.store.quiz import COMPLETED, IN_PROGRESS, ModuleResult, QuizStore, Session
 from bot.store.records import RecordStore
 from bot.store.roster import Employee, RosterStore
-from bot.store.schema import create_schema
+from bot.store.migrations import SCHEMA_VERSION, SchemaError, upgrade
 
 __all__ = ["BLOCKED", "COMPLETED", "IN_PROGRESS", "SENDING", "SENT", "STALE_CLAIM", "DueReminder",
-           "Employee", "ModuleResult", "Session", "Store", "iso"]
+           "Employee", "ModuleResult", "SCHEMA_VERSION", "SchemaError", "Session", "Store", "iso"]
 
 
 class Store(QuizStore, CycleStore, RosterStore, RecordStore):
-    """The bot's SQLite database (WAL mode), opened once per process."""
+    """The bot's SQLite database (WAL mode), opened once per process and upgraded as it opens."""
 
     def __init__(self, path: Path | str, cycle_years: int = 3):
         super().__init__(path)
         self.cycle_years = cycle_years
-        create_schema(self.db, cycle_years)
+        try:
+            upgrade(self, cycle_years)
+        except BaseException:
+            self.close()
+            raise

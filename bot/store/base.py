@@ -10,6 +10,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from bot.store.backup import create_private
+
 
 def iso(moment: datetime) -> str:
     """A timestamp as stored: ISO 8601, UTC, whole seconds."""
@@ -17,11 +19,14 @@ def iso(moment: datetime) -> str:
 
 
 class Connection:
-    """An SQLite file in WAL mode, in autocommit mode with explicit transactions."""
+    """An SQLite file in WAL mode, in autocommit mode with explicit transactions; a new file is
+    readable by its owner only."""
 
     def __init__(self, path: Path | str):
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = None if str(path) == ":memory:" else Path(path)
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            create_private(self.path)
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
         self.db = sqlite_utils.Database(conn)
         self.db.execute("PRAGMA journal_mode=WAL")

@@ -1,11 +1,14 @@
-"""The schema: tables and indexes, created if missing; named for coordinators reading them."""
+"""The schema: tables and indexes of version 1, and the views; named for coordinators reading them.
+
+Version 1 is frozen: every later change is a new function in bot/store/migrations.py."""
 
 from __future__ import annotations
 
 import sqlite_utils
 
 
-def create_schema(db: sqlite_utils.Database, cycle_years: int = 3) -> None:
+def create_tables_v1(db: sqlite_utils.Database) -> None:
+    """The tables and indexes as commit 15e27d9 made them (schema version 1), each only if missing."""
     db["users"].create({
         "telegram_id": int, "first_name": str, "language": str, "created_at": str,
         "last_seen_at": str, "hire_date": str, "time_zone": str, "active": int, "blocked_at": str,
@@ -60,7 +63,6 @@ def create_schema(db: sqlite_utils.Database, cycle_years: int = 3) -> None:
     db["coordinators"].create({
         "telegram_id": int, "departments": str, "added_at": str, "note": str,
     }, pk="telegram_id", if_not_exists=True)
-    create_views(db, cycle_years)
 
 
 def create_views(db: sqlite_utils.Database, cycle_years: int) -> None:

@@ -1,0 +1,62 @@
+"""Consistent copies of the database, made and checked while the bot may be writing to it.
+
+Copying only `ethics.db` with `cp` loses what is still in the WAL file; SQLite's online backup API
+copies what a reader sees at one moment, WAL included. Every file made here is owner-only (0600).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+PRIVATE = 0o600
+
+
+def create_private(path: Path) -> None:
+    """Create `path` empty and readable by its owner only, unless it exists (SQLite then fills it;
+    its WAL and shared-memory files take the same permissions)."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE))
+
+
+def has_tables(db: sqlite_utils.Database) -> bool:
+    return bool(db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1").fetchone())
+
+
+def copy_database(source: sqlite3.Connection, target: Path) -> None:
+    """Write a consistent copy of `source` to `target` (replaced at once when complete, so a crash
+    never leaves half a backup)."""
+    partial = target.with_name(f"{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    create_private(partial)
+    copy = sqlite3.connect(partial)
+    try:
+        source.backup(copy)
+        copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+    finally:
+        copy.close()
+    os.replace(partial, target)
+
+
+class BadBackup(Exception):
+    """A file that must not replace the database; the message says why, in one line."""
+
+
+def check_file(path: Path) -> int:
+    """The schema version of a database file that passes SQLite's integrity check."""
+    if not path.is_file():
+        raise BadBackup(f"{path}: no such file")
+    try:
+        conn = sqlite3.connect(path)
+        try:
+            result = conn.execute("PRAGMA integrity_check").fetchall()
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as error:
+        raise BadBackup(f"{path}: not a usable SQLite database ({error})") from None
+    if result != [("ok",)]:
+        raise BadBackup(f"{path}: integrity check failed: {'; '.join(row[0] for row in result[:3])}")
+    return version

@@ -1,0 +1,75 @@
+"""Versioned schema changes, so a database made by any earlier release upgrades in place.
+
+The file records its version in `PRAGMA user_version` (0: made before versioning). Version N is
+reached by the N-th function of MIGRATIONS; a schema change is a new function appended to the
+list, never an edit of an old one. Opening the store runs the pending ones in order, in one
+transaction, after copying the file next to itself as `<name>.bak-v<old version>`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+
+from bot.store.backup import copy_database, has_tables
+from bot.store.base import Connection
+from bot.store.schema import create_tables_v1, create_views
+
+
+class SchemaError(Exception):
+    """The database cannot be used by this release (it was made by a newer one); one line for a person."""
+
+
+def v1_tables_of_15e27d9(db: sqlite_utils.Database) -> None:
+    """Every table and index of version 1, and the columns older files lack (e.g. users.active,
+    added after 1956560), with the defaults a fresh file has."""
+    create_tables_v1(db)
+    reference = sqlite_utils.Database(memory=True)
+    create_tables_v1(reference)
+    for table in reference.table_names():
+        present = set(db[table].columns_dict)
+        for column in reference[table].columns:
+            if column.name not in present:
+                default = "" if column.default_value is None else f" DEFAULT {column.default_value}"
+                db.execute(f"ALTER TABLE [{table}] ADD COLUMN [{column.name}] {column.type}{default}")
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    v1_tables_of_15e27d9,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def backup_path(path: Path, version: int) -> Path:
+    return path.with_name(f"{path.name}.bak-v{version}")
+
+
+def upgrade(connection: Connection, cycle_years: int) -> int:
+    """Bring the schema to SCHEMA_VERSION and recreate the views; the version the file had.
+
+    Two processes opening an old file at once are safe: the second waits for the first's
+    transaction and then finds nothing left to do."""
+    db = connection.db
+    found = schema_version(db)
+    if found > SCHEMA_VERSION:
+        raise SchemaError(f"{connection.path}: schema version {found} is newer than this release knows "
+                          f"({SCHEMA_VERSION}); run a newer release or restore a backup.")
+    if found < SCHEMA_VERSION and connection.path is not None and has_tables(db):
+        copy_database(db.conn, backup_path(connection.path, found))
+    with connection.transaction():
+        found = schema_version(db)
+        if found < SCHEMA_VERSION:  # views would stand in the way of changes to the columns they read
+            for view in db.view_names():
+                db.execute(f"DROP VIEW [{view}]")
+        for version in range(found + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[version - 1](db)
+        if found < SCHEMA_VERSION:
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        create_views(db, cycle_years)
+    return found

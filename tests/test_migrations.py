@@ -1,0 +1,149 @@
+"""Upgrades in place: databases made by earlier releases (tests/fixtures) open with every row kept,
+at the current schema version, with a backup beside them, and every command works on them."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import stat
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.store import SCHEMA_VERSION, SchemaError, Store
+from bot.store import migrations
+from tests.test_cli import _bot
+
+FIXTURES = Path(__file__).parent / "fixtures"
+RELEASES = {"15e27d9": "schema-v1.db", "1956560": "schema-v0-1956560.db"}
+
+
+def _rows(path: Path) -> dict[str, list[tuple]]:
+    """Every row of every table, in the columns the old file had."""
+    conn = sqlite3.connect(path)
+    try:
+        tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {table: sorted(conn.execute(f"SELECT * FROM [{table}]").fetchall(), key=repr) for table in tables}
+    finally:
+        conn.close()
+
+
+def _old_columns(rows_before: dict[str, list[tuple]], path: Path) -> dict[str, list[tuple]]:
+    """The same tables of the upgraded file, cut to the columns each had before (added ones come last)."""
+    after = _rows(path)
+    return {table: sorted((row[:len(old[0])] if old else row for row in after[table]), key=repr)
+            for table, old in rows_before.items()}
+
+
+@pytest.fixture(params=sorted(RELEASES))
+def old_database(request, tmp_path) -> Path:
+    path = tmp_path / "ethics.db"
+    shutil.copy(FIXTURES / RELEASES[request.param], path)
+    return path
+
+
+def test_an_old_database_keeps_every_row_and_reaches_the_current_version(old_database):
+    before = _rows(old_database)
+    assert sum(len(rows) for rows in before.values()) > 1000 and before["answers"]
+    store = Store(old_database)
+    try:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert {"employees", "invites", "coordinators", "reminders", "cycles"} <= set(store.db.table_names())
+        assert {"completions_report", "answers_report", "servant_status"} <= set(store.db.view_names())
+        assert store.db["users"].count == len(before["users"])
+        assert {row["active"] for row in store.db["users"].rows} <= {0, 1}  # added columns have their defaults
+    finally:
+        store.close()
+    assert _old_columns(before, old_database) == before
+
+
+def test_the_old_file_is_kept_beside_the_upgraded_one(old_database):
+    original = _rows(old_database)
+    Store(old_database).close()
+    backup = old_database.with_name("ethics.db.bak-v0")
+    assert _rows(backup) == original
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    Store(old_database).close()  # a second opening has nothing to do and copies nothing
+    assert sorted(p.name for p in old_database.parent.iterdir() if ".bak" in p.name) == ["ethics.db.bak-v0"]
+
+
+def test_every_command_works_on_the_upgraded_database_of_15e27d9(tmp_path):
+    path = tmp_path / "ethics.db"
+    shutil.copy(FIXTURES / "schema-v1.db", path)
+    env = {"BOT_DB_PATH": str(path)}
+    remind = _bot("remind", "--dry-run", "--now", "2027-03-01T10:00", **env)
+    assert remind.returncode == 0, remind.stderr
+    assert "reminders would be sent" in remind.stdout and "\tcycle\t" in remind.stdout
+    report = _bot("report", "--language", "ru", **env)
+    assert report.returncode == 0, report.stderr
+    assert "Министерство юстиции Республики Казахстан" in report.stdout
+    servant = _bot("servant", "--telegram-id", "100007919", "--hire-date", "2026-10-01", **env)
+    assert servant.returncode == 0 and "onboarding due 2026-10-31" in servant.stdout, servant.stderr
+    export = _bot("export", **env)
+    assert export.returncode == 0, export.stderr
+    assert len(export.stdout.splitlines()) == 1 + 90  # the header and every completion
+    assert (tmp_path / "ethics.db.bak-v0").exists()
+
+
+def test_every_command_works_on_the_upgraded_database_of_1956560(tmp_path):
+    path = tmp_path / "ethics.db"
+    shutil.copy(FIXTURES / "schema-v0-1956560.db", path)
+    env = {"BOT_DB_PATH": str(path)}
+    servant = _bot("servant", "--telegram-id", "100007919", "--hire-date", "2026-10-01", **env)
+    assert servant.returncode == 0 and "onboarding due 2026-10-31" in servant.stdout, servant.stderr
+    for command in (("remind", "--dry-run", "--now", "2027-03-01T10:00"), ("report",), ("export",)):
+        result = _bot(*command, **env)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, (command, result.stderr)
+
+
+def test_a_failing_migration_changes_nothing(old_database, monkeypatch):
+    def broken(db):
+        db.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("migration bug")
+
+    before = _rows(old_database)
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS, broken))
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with pytest.raises(RuntimeError, match="migration bug"):
+        Store(old_database)
+    assert _rows(old_database) == before
+    conn = sqlite3.connect(old_database)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 0
+    conn.close()
+
+
+def test_migrations_run_in_order_from_the_version_the_file_has(tmp_path, monkeypatch):
+    path = tmp_path / "ethics.db"
+    Store(path).close()
+    ran = []
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS, lambda db: ran.append(2),
+                                                    lambda db: ran.append(3)))
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", SCHEMA_VERSION + 2)
+    Store(path).close()
+    assert ran == [2, 3]
+    assert (tmp_path / f"ethics.db.bak-v{SCHEMA_VERSION}").exists()
+
+
+def test_a_new_database_is_current_private_and_needs_no_backup(tmp_path):
+    path = tmp_path / "data" / "ethics.db"
+    store = Store(path)
+    store.touch_user(1, "Ерлан", datetime(2026, 11, 23))
+    store.close()
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert [p.name for p in path.parent.iterdir() if ".bak" in p.name] == []
+    for file in path.parent.iterdir():
+        assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
+
+
+def test_a_database_from_a_newer_release_is_refused_in_one_line(tmp_path):
+    path = tmp_path / "ethics.db"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(SchemaError):
+        Store(path)
+    result = _bot("report", BOT_DB_PATH=str(path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().endswith(f"newer than this release knows ({SCHEMA_VERSION}); run a newer release or restore a backup.")
