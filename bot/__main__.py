@@ -1,4 +1,5 @@
-"""Command line: run, chat, remind, training, servant, roster, coordinator, export, report, check, validate.
+"""Command line: run, chat, remind, training, servant, roster, coordinator, export, report, backup,
+restore, doctor, check, validate.
 
 Each command parses its options and calls into the library; errors a person can fix are one line."""
 
@@ -17,6 +18,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.content import Bank, BankError, load_bank
 from bot.conversation import Conversation, User
 from bot.coordinator_cli import add_commands as add_coordinator_commands
+from bot.maintenance_cli import add_commands as add_maintenance_commands
 from bot.reminders import Reminders, SweepReport
 from bot.store import SchemaError, Store
 
@@ -163,6 +165,7 @@ def parser() -> argparse.ArgumentParser:
     servant.add_argument("--active", choices=["yes", "no"], help="no: no more reminders (left the service)")
     servant.set_defaults(func=cmd_servant)
     add_coordinator_commands(commands)
+    add_maintenance_commands(commands)
     validate = commands.add_parser("validate", help="check the quiz banks")
     validate.add_argument("--coverage", action="store_true", help="print questions per chapter and module")
     validate.set_defaults(func=cmd_validate)

@@ -2,6 +2,7 @@
 # Start the bot now and the Rasa server beside it (training first if dialogues/ or config.yml
 # changed); the bot serves buttons and commands while Rasa loads. Ctrl-C stops both.
 set -euo pipefail
+umask 077   # the database, its WAL, backups and the Rasa log: readable by this user only
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
 export RASA_URL="${RASA_URL:-http://127.0.0.1:5005}"

@@ -28,6 +28,7 @@ def has_tables(db: sqlite_utils.Database) -> bool:
 def copy_database(source: sqlite3.Connection, target: Path) -> None:
     """Write a consistent copy of `source` to `target` (replaced at once when complete, so a crash
     never leaves half a backup)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f"{target.name}.partial")
     partial.unlink(missing_ok=True)
     create_private(partial)
@@ -48,15 +49,49 @@ def check_file(path: Path) -> int:
     """The schema version of a database file that passes SQLite's integrity check."""
     if not path.is_file():
         raise BadBackup(f"{path}: no such file")
+    conn = sqlite3.connect(path)
     try:
-        conn = sqlite3.connect(path)
         try:
-            result = conn.execute("PRAGMA integrity_check").fetchall()
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as error:
-        raise BadBackup(f"{path}: not a usable SQLite database ({error})") from None
-    if result != [("ok",)]:
-        raise BadBackup(f"{path}: integrity check failed: {'; '.join(row[0] for row in result[:3])}")
+        except sqlite3.DatabaseError as error:
+            raise BadBackup(f"{path}: not a usable SQLite database ({error})") from None
+        try:
+            problems = [row[0] for row in conn.execute("PRAGMA integrity_check").fetchall()]
+        except sqlite3.DatabaseError as error:
+            problems = [str(error)]
+    finally:
+        conn.close()
+    if problems != ["ok"]:
+        raise BadBackup(f"{path}: integrity check failed: {'; '.join(problems[:3])}")
+    return version
+
+
+def backup_database(path: Path, target: Path) -> None:
+    """A consistent, owner-only copy of the database at `path`, made while others may write to it."""
+    if not path.is_file():
+        raise BadBackup(f"{path}: no database here to back up")
+    source = sqlite3.connect(path, timeout=30)
+    try:
+        copy_database(source, target)
+    finally:
+        source.close()
+
+
+def restore_database(backup: Path, path: Path, newest: int, aside: Path) -> int:
+    """Put a checked backup in place of the database at `path`, after copying the current one to
+    `aside`; refuses a damaged file or one newer than schema version `newest`. Returns its version."""
+    version = check_file(backup)
+    if version > newest:
+        raise BadBackup(f"{backup}: schema version {version} is newer than this release knows ({newest})")
+    if path.is_file():
+        backup_database(path, aside)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(path)
+    source, live = sqlite3.connect(backup), sqlite3.connect(path, timeout=30)
+    try:
+        source.backup(live)  # through SQLite's locks, so a reader never sees half a file
+    finally:
+        source.close()
+        live.close()
     return version
