@@ -7,6 +7,8 @@
    stand-in (Telegram allows about 30 messages per second overall).
 3. Export: `python -m bot export --what answers` of 100,000 and 1,000,000 answer rows, its time
    and peak memory (constant memory means the two peaks are about the same).
+4. Item analysis (`report --items`) over the same 1,000,000 answers: first attempts picked out and
+   summed per question in one SQL pass.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from bot.reminders import Reminders  # noqa: E402
 from bot.content import load_bank  # noqa: E402
 from bot.config import ROOT  # noqa: E402
 from bot.store import Store, iso  # noqa: E402
+from bot.store.items import ItemFilters  # noqa: E402
 from bot.telegram_app import TelegramSender, sending_bot  # noqa: E402
 from tests.bot_api_stub import BotApiStub  # noqa: E402
 
@@ -137,6 +140,29 @@ def export(directory: Path) -> None:
         lines = sum(1 for _ in out.open(encoding="utf-8-sig")) - 1
         print(f"export of {lines:,} answer rows to CSV: {seconds:.1f} s ({lines / seconds:,.0f} rows/s), "
               f"peak memory of the export process {peak / 1024:.0f} MB")
+    item_analysis_figure(directory / "items.db")
+
+
+def item_analysis_figure(path: Path, rows: int = 1_000_000, per_session: int = 10) -> None:
+    """Item analysis where every answer is in a first attempt (the worst case): 100,000 servants, one module."""
+    store, rng = Store(path), random.Random(2)
+    sessions = rows // per_session
+    with store.transaction():
+        store.db.conn.executemany("INSERT INTO users (telegram_id, first_name, created_at) VALUES (?, ?, ?)",
+                                  ((i, f"S{i}", iso(NOW)) for i in range(sessions)))
+        store.db.conn.executemany(
+            "INSERT INTO quiz_sessions (id, telegram_id, module_id, track, plan, position, status, started_at, "
+            "updated_at) VALUES (?, ?, 'r2-gifts', 'refresher', '{}', 0, 'completed', ?, ?)",
+            ((i, i, iso(NOW), iso(NOW)) for i in range(sessions)))
+        store.db.conn.executemany(
+            "INSERT INTO answers (session_id, telegram_id, module_id, question_id, cite, option, correct, "
+            "answered_at, language) VALUES (?, ?, 'r2-gifts', ?, 'ACL Art. 12(6)', ?, ?, ?, ?)",
+            ((n // per_session, n // per_session, f"gifts-{n % per_session:02d}", str(option := rng.randrange(4)),
+              int(option == 0), iso(NOW), rng.choice(("kk", "ru", "en"))) for n in range(rows)))
+    ms, sums = _median_ms(lambda: store.item_sums(ItemFilters()), runs=3)
+    print(f"item analysis of {sum(s.attempts for s in sums):,} first-attempt answers ({len(sums)} questions): "
+          f"median {ms / 1000:.1f} s")
+    store.close()
 
 
 def main() -> None:

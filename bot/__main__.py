@@ -36,7 +36,8 @@ def _conversation(settings: Settings, with_dialogue: bool) -> Conversation:
         from bot.nlu import RasaDialogue
         dialogue = RasaDialogue(settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
     return Conversation(_bank(settings), Store(settings.db_path, settings.cycle.years), settings.default_language,
-                        utcnow, dialogue, settings.cycle, settings.coordinator_ids)
+                        utcnow, dialogue, settings.cycle, settings.coordinator_ids,
+                        item_min_attempts=settings.item_min_attempts)
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from bot.cycle import CyclePolicy, ReminderPolicy
+from bot.items import DEFAULT_MIN_ATTEMPTS
 from bot.locales import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +42,7 @@ class Settings:
     rasa_timeout: float
     cycle: CyclePolicy = CyclePolicy()
     reminders: ReminderPolicy = ReminderPolicy()
+    item_min_attempts: int = DEFAULT_MIN_ATTEMPTS  # below this, item analysis says "too few answers"
 
     def require_token(self) -> str:
         """The Bot API token, or a ConfigError that says where to put it."""
@@ -133,4 +135,5 @@ def load_settings(
             working_days=tuple(d - 1 for d in _int_list(section, "reminder_working_days", [1, 2, 3, 4, 5], 1, 7)),
             time_zone=_time_zone(section),
         ),
+        item_min_attempts=_positive_int(section, "item_min_attempts", DEFAULT_MIN_ATTEMPTS),
     )

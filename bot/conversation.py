@@ -52,10 +52,10 @@ class Conversation:
     def __init__(self, bank: Bank, store: Store, default_language: str,
                  clock: Callable[[], datetime], dialogue: Dialogue | None = None,
                  policy: CyclePolicy = CyclePolicy(), coordinator_ids: frozenset[int] = frozenset(),
-                 seed: Callable[[], int] = lambda: random.getrandbits(31)):
+                 seed: Callable[[], int] = lambda: random.getrandbits(31), item_min_attempts: int = 30):
         self.bank, self.store, self.clock, self.policy = bank, store, clock, policy
         self.default_language, self.dialogue, self.seed = default_language, dialogue, seed
-        self.coordination = Coordination(store, bank, coordinator_ids, policy)
+        self.coordination = Coordination(store, bank, coordinator_ids, policy, item_min_attempts)
 
     def _context(self, user: User) -> Context:
         """Record the contact and settle the language: chosen, else Telegram's, else the default."""
@@ -110,6 +110,9 @@ class Conversation:
             return Outcome([Reply(text)], files=[chart] if chart else [])
         if name == "overdue":
             return Outcome([Reply(self.coordination.overdue(ctx.lang, ctx.today, scope))])
+        if name == "items":
+            document, count = self.coordination.items_csv(scope)
+            return Outcome([Reply(t(ctx.lang, "items_done", count=count))], files=[document])
         try:
             since, until = _period(args)
         except ValueError:
@@ -210,7 +213,7 @@ class Conversation:
         result = attempt.answer(position, index)
         recorded = self.store.record_answer(
             session.id, position, result.question.id, "; ".join(result.question.cite),
-            result.chosen, result.correct, self.clock(),
+            result.chosen, result.correct, self.clock(), ctx.lang,
         )
         if not recorded:
             raise StaleAction(result.question.id)

@@ -12,12 +12,15 @@ from zoneinfo import ZoneInfo
 from bot import export
 from bot.cli import CommandError, parse_day, utcnow
 from bot.config import Settings
-from bot.content import load_bank
+from bot.content import Bank, load_bank
+from bot.coordinators import item_analysis
 from bot.conversation import Conversation
+from bot.items import report_text as item_report_text, write_csv
 from bot.locales import t
 from bot.report import completion_chart, overdue_text, report_text
 from bot.roster import parse_roster
 from bot.store import Store
+from bot.store.items import ItemFilters
 from bot.store.records import Filters
 
 
@@ -106,11 +109,15 @@ def export_log(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def report(settings: Settings, args: argparse.Namespace) -> int:
-    """Per department and module: enrolled, completed, passed, average, overdue, due soon; --chart PNG."""
+    """Per department and module: enrolled, completed, passed, average, overdue, due soon; --chart PNG;
+    with --items, the item analysis of every question instead."""
     store = _store(settings)
     bank = load_bank(settings.quizzes_dir)
-    today = datetime.now(ZoneInfo(settings.reminders.time_zone)).date()
     scope = tuple(args.department) if args.department else None
+    if args.items:
+        return _item_report(settings, store, bank, args, scope)
+    args.language = args.language or "en"
+    today = datetime.now(ZoneInfo(settings.reminders.time_zone)).date()
     reports = store.department_reports(today, settings.cycle.window_days, scope)
     print(report_text(reports, bank, args.language, settings.cycle.window_days))
     print()
@@ -118,6 +125,20 @@ def report(settings: Settings, args: argparse.Namespace) -> int:
     if args.chart:
         Path(args.chart).write_bytes(completion_chart(reports, t(args.language, "chart_title")))
         print(f"chart written to {args.chart}", file=sys.stderr)
+    return 0
+
+
+def _item_report(settings: Settings, store: Store, bank: Bank, args: argparse.Namespace,
+                 scope: tuple[str, ...] | None) -> int:
+    """Facility, discrimination, options chosen and flags per question, as text or (--csv) CSV."""
+    if args.module and args.module not in bank.modules:
+        raise CommandError(f"--module: {args.module!r} is not a module ({', '.join(sorted(bank.modules))})")
+    filters = ItemFilters(args.module, parse_day(args.since), args.language, scope)
+    items = item_analysis(store, bank, filters, settings.item_min_attempts)
+    if args.csv:
+        write_csv(items, sys.stdout)
+    else:
+        print(item_report_text(items, settings.item_min_attempts))
     return 0
 
 
@@ -157,6 +178,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
     reporter = commands.add_parser("report", help="department and module report, overdue list, chart")
     reporter.add_argument("--department", action="append")
-    reporter.add_argument("--language", choices=["kk", "ru", "en"], default="en")
+    reporter.add_argument("--language", choices=["kk", "ru", "en"],
+                          help="the report's language (default en); with --items: only answers given in it")
     reporter.add_argument("--chart", help="also write a PNG chart of completion by department")
+    reporter.add_argument("--items", action="store_true", help="item analysis: how each question performs")
+    reporter.add_argument("--module", help="with --items: this module only")
+    reporter.add_argument("--since", help="with --items: first attempts completed from this ISO date")
+    reporter.add_argument("--csv", action="store_true", help="with --items: CSV instead of text")
     reporter.set_defaults(func=report)

@@ -14,14 +14,21 @@ from datetime import date
 from bot import export
 from bot.content import Bank
 from bot.cycle import CyclePolicy
+from bot.items import DEFAULT_MIN_ATTEMPTS, Item, analyse, write_csv
 from bot.locales import t
 from bot.replies import File
 from bot.report import completion_chart, overdue_text, report_text
 from bot.store import Store
+from bot.store.items import ItemFilters
 from bot.store.records import Filters
 
-COORDINATOR_COMMANDS = ("report", "overdue", "export")
+COORDINATOR_COMMANDS = ("report", "overdue", "export", "items")
 ALL = None  # the scope of a coordinator who sees every department
+
+
+def item_analysis(store: Store, bank: Bank, filters: ItemFilters, min_attempts: int) -> list[Item]:
+    """Every question answered in a first attempt within the filters, with its figures and flags."""
+    return [analyse(sums, bank, min_attempts) for sums in store.item_sums(filters)]
 
 
 class NotPermitted(Exception):
@@ -34,6 +41,7 @@ class Coordination:
     bank: Bank
     env_ids: frozenset[int]
     policy: CyclePolicy
+    item_min_attempts: int = DEFAULT_MIN_ATTEMPTS
 
     def ids(self) -> set[int]:
         return set(self.env_ids) | set(self.store.coordinators())
@@ -63,3 +71,10 @@ class Coordination:
         rows = export.write(self.store.completion_log(filters), "completions", "csv", buffer)
         name = "completions" + "".join(f"_{d.isoformat()}" for d in (filters.since, filters.until) if d) + ".csv"
         return File(name, buffer.getvalue().encode("utf-8-sig")), rows
+
+    def items_csv(self, scope: tuple[str, ...] | None) -> tuple[File, int]:
+        """Item analysis of the coordinator's departments as a CSV document, and how many questions it holds."""
+        items = item_analysis(self.store, self.bank, ItemFilters(departments=scope), self.item_min_attempts)
+        buffer = io.StringIO(newline="")
+        write_csv(items, buffer)
+        return File("items.csv", buffer.getvalue().encode("utf-8-sig")), len(items)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.store.base import iso
 from bot.store.cycles import BLOCKED, SENDING, SENT, STALE_CLAIM, CycleStore, DueReminder
+from bot.store.items import ItemStore
 from bot.store.quiz import COMPLETED, IN_PROGRESS, ModuleResult, QuizStore, Session
 from bot.store.records import RecordStore
 from bot.store.roster import Employee, RosterStore
@@ -19,7 +20,7 @@ __all__ = ["BLOCKED", "COMPLETED", "IN_PROGRESS", "SENDING", "SENT", "STALE_CLAI
            "Employee", "ModuleResult", "SCHEMA_VERSION", "SchemaError", "Session", "Store", "iso"]
 
 
-class Store(QuizStore, CycleStore, RosterStore, RecordStore):
+class Store(QuizStore, CycleStore, RosterStore, RecordStore, ItemStore):
     """The bot's SQLite database (WAL mode), opened once per process and upgraded as it opens."""
 
     def __init__(self, path: Path | str, cycle_years: int = 3):

@@ -36,8 +36,15 @@ def v1_tables_of_15e27d9(db: sqlite_utils.Database) -> None:
                 db.execute(f"ALTER TABLE [{table}] ADD COLUMN [{column.name}] {column.type}{default}")
 
 
+def v2_answer_language(db: sqlite_utils.Database) -> None:
+    """Each answer records the language it was given in, for item analysis's language split
+    (earlier answers keep NULL: the analysis falls back to the servant's chosen language)."""
+    db["answers"].add_column("language", str)
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     v1_tables_of_15e27d9,
+    v2_answer_language,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

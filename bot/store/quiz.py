@@ -96,7 +96,7 @@ class QuizStore(Connection):
         return Session(session_id, telegram_id, module_id, plan, 0, IN_PROGRESS, {})
 
     def record_answer(self, session_id: int, position: int, question_id: str, cite: str,
-                      option: int, correct: bool, now: datetime) -> bool:
+                      option: int, correct: bool, now: datetime, language: str | None = None) -> bool:
         """Store one answer atomically; False if the attempt has moved on or it is already answered."""
         with self.transaction():
             row = self.db.execute(
@@ -107,8 +107,8 @@ class QuizStore(Connection):
                 return False
             cursor = self.db.execute(
                 "INSERT OR IGNORE INTO answers (session_id, telegram_id, module_id, question_id, cite, "
-                "option, correct, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [session_id, row[0], row[1], question_id, cite, str(option), int(correct), iso(now)],
+                "option, correct, answered_at, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [session_id, row[0], row[1], question_id, cite, str(option), int(correct), iso(now), language],
             )
             if cursor.rowcount != 1:
                 return False
