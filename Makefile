@@ -10,6 +10,11 @@ export RASA_TELEMETRY_ENABLED = false
 	.venv/bin/pip install -q --disable-pip-version-check -r requirements.txt
 	touch $@
 
+.venv-lrs/.installed: requirements-lrs.txt
+	$(PYTHON_BOT) -m venv .venv-lrs
+	.venv-lrs/bin/pip install -q --disable-pip-version-check -r requirements-lrs.txt
+	touch $@
+
 .venv-rasa/.installed: requirements-rasa.txt
 	$(PYTHON_RASA) -m venv .venv-rasa
 	.venv-rasa/bin/pip install -q --disable-pip-version-check pip==24.0
@@ -37,7 +42,7 @@ rasa-test: train
 evaluate: train
 	scripts/rasa.sh evaluate
 
-test: validate rasa-test
+test: validate rasa-test .venv-lrs/.installed
 	.venv/bin/python -m pytest
 
 benchmark: setup

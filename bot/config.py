@@ -40,6 +40,8 @@ class Settings:
     rasa_url: str
     rasa_token: str | None
     rasa_timeout: float
+    lrs_user: str | None = None  # basic auth for `export --to-lrs`, from the environment only
+    lrs_password: str | None = None
     cycle: CyclePolicy = CyclePolicy()
     reminders: ReminderPolicy = ReminderPolicy()
     item_min_attempts: int = DEFAULT_MIN_ATTEMPTS  # below this, item analysis says "too few answers"
@@ -126,6 +128,8 @@ def load_settings(
         rasa_url=(env.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
         rasa_token=env.get("RASA_AUTH_TOKEN") or None,
         rasa_timeout=timeout,
+        lrs_user=env.get("BOT_LRS_USER") or None,
+        lrs_password=env.get("BOT_LRS_PASSWORD") or None,
         cycle=CyclePolicy(_positive_int(section, "cycle_years", 3), max(days_before),
                           _positive_int(section, "onboarding_due_days", 30)),
         reminders=ReminderPolicy(

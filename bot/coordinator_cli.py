@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
@@ -18,10 +19,12 @@ from bot.conversation import Conversation
 from bot.items import report_text as item_report_text, write_csv
 from bot.locales import t
 from bot.report import completion_chart, overdue_text, report_text
+from bot.lrs import Delivery, Lrs, LrsError
 from bot.roster import parse_roster
 from bot.store import Store
 from bot.store.items import ItemFilters
 from bot.store.records import Filters
+from bot.xapi import Statements
 
 
 def _store(settings: Settings) -> Store:
@@ -87,25 +90,59 @@ def coordinator(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def export_log(settings: Settings, args: argparse.Namespace) -> int:
-    """Stream the completion log (or --what answers) to a file or stdout."""
+    """Stream the completion log (or --what answers) to a file or stdout, or as xAPI statements to an LRS."""
+    if args.to_lrs and args.format != "xapi":
+        raise CommandError("--to-lrs sends xAPI statements: add --format xapi")
+    if args.to_lrs and args.output:
+        raise CommandError("--to-lrs and --output: choose one")
     store = _store(settings)
     filters = Filters(parse_day(args.since), parse_day(args.until), tuple(args.department) if args.department else None, args.module)
+    unit, per_row = ("statements", 1 if args.what == "answers" else 2) if args.format == "xapi" else ("rows", 1)
+    total = store.count(args.what, filters) * per_row if sys.stderr.isatty() and (args.output or args.to_lrs) else 0
+    if args.format == "xapi":
+        statements = Statements(load_bank(settings.quizzes_dir), store.installation_id()).of(
+            store.statement_rows(args.what, filters), args.what)
+        if args.to_lrs:
+            return _send_to_lrs(settings, args.to_lrs, statements, total)
     rows = store.answer_log(filters) if args.what == "answers" else store.completion_log(filters)
     to_file = args.output not in (None, "-")
     encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
-    total = store.count(args.what, filters) if to_file and sys.stderr.isatty() else 0
 
     def progress(done: int) -> None:
-        print(f"\r{done:,}/{total:,} rows ({100 * done // max(total, 1)}%)", end="", file=sys.stderr)
+        print(f"\r{done:,}/{total:,} {unit} ({100 * done // max(total, 1)}%)", end="", file=sys.stderr)
 
     target = open(args.output, "w", encoding=encoding, newline="") if to_file else nullcontext(sys.stdout)
     with target as out:
         if not to_file and args.format == "csv":
             out.write("\ufeff")
-        written = export.write(rows, args.what, args.format, out, progress if total else None)
+        if args.format == "xapi":
+            written = export.write_statements(statements, out, progress if total else None)
+        else:
+            written = export.write(rows, args.what, args.format, out, progress if total else None)
     if to_file:
-        print(f"\r{written:,} rows written to {args.output}", file=sys.stderr)
+        print(f"\r{written:,} {unit} written to {args.output}", file=sys.stderr)
     return 0
+
+
+def _send_to_lrs(settings: Settings, endpoint: str, statements: Iterator[dict[str, object]], total: int) -> int:
+    """POST the statements in batches; print sent / already present / failed; exit 1 if any failed."""
+    def progress(delivery: Delivery) -> None:
+        done = delivery.sent + delivery.present + delivery.failed
+        print(f"\r{done:,}/{total:,} statements ({100 * done // max(total, 1)}%)", end="", file=sys.stderr)
+
+    lrs = Lrs(endpoint, settings.lrs_user, settings.lrs_password)
+    try:
+        delivery = lrs.send(statements, progress if total else None)
+    except LrsError as error:
+        raise CommandError(str(error)) from None
+    finally:
+        lrs.close()
+    if total:
+        print(file=sys.stderr)
+    for problem in delivery.problems:
+        print(f"failed: {problem}", file=sys.stderr)
+    print(f"{lrs.url}: {delivery.summary()}")
+    return 1 if delivery.failed else 0
 
 
 def report(settings: Settings, args: argparse.Namespace) -> int:
@@ -174,6 +211,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     exporter.add_argument("--department", action="append")
     exporter.add_argument("--module")
     exporter.add_argument("--output", "-o", help="file to write (default: stdout)")
+    exporter.add_argument("--to-lrs", metavar="URL", help="with --format xapi: post the statements to the Learning "
+                          "Record Store whose xAPI endpoint is URL (credentials: BOT_LRS_USER, BOT_LRS_PASSWORD)")
     exporter.set_defaults(func=export_log)
 
     reporter = commands.add_parser("report", help="department and module report, overdue list, chart")

@@ -1,8 +1,7 @@
-"""Completion and answer logs as CSV (Excel-ready), JSON lines or xAPI statements, streamed.
+"""Completion and answer logs as CSV (Excel-ready) or JSON lines, and xAPI statements as JSON lines, streamed.
 
-Rows are written as they are read, so memory stays flat whatever the size of the log. xAPI
-statements follow the ADL specification: the actor is an account, verbs are ADL's answered,
-completed, passed and failed, and results carry score and success.
+Rows are written as they are read, so memory stays flat whatever the size of the log; the
+statements themselves are made by bot.xapi.
 """
 
 from __future__ import annotations
@@ -15,53 +14,12 @@ from typing import TextIO
 from bot.store.records import ANSWER_COLUMNS, COMPLETION_COLUMNS
 
 FORMATS = ("csv", "jsonl", "xapi")
-HOME_PAGE = "https://t.me"  # the actor's account lives on Telegram
-ACTIVITY_BASE = "https://ethics-training.example.kz/xapi"  # activity ids: stable IRIs, never fetched
-VERBS = {verb: f"http://adlnet.gov/expapi/verbs/{verb}" for verb in ("answered", "completed", "passed", "failed")}
-
-
-def _actor(row: dict[str, object]) -> dict[str, object]:
-    actor: dict[str, object] = {"objectType": "Agent",
-                                "account": {"homePage": HOME_PAGE, "name": str(row["telegram_id"])}}
-    if row.get("full_name"):
-        actor["name"] = row["full_name"]
-    return actor
-
-
-def _statement(row: dict[str, object], verb: str, activity: str, result: dict[str, object], timestamp: object) -> dict[str, object]:
-    return {
-        "actor": _actor(row),
-        "verb": {"id": VERBS[verb], "display": {"en-US": verb}},
-        "object": {"objectType": "Activity", "id": f"{ACTIVITY_BASE}/{activity}"},
-        "result": result,
-        "timestamp": timestamp,
-    }
-
-
-def completion_statements(row: dict[str, object]) -> list[dict[str, object]]:
-    """A finished module: `completed`, then `passed` or `failed`, each with the score."""
-    score = {"raw": row["score"], "min": 0, "max": row["max_score"],
-             "scaled": round(row["score"] / row["max_score"], 4) if row["max_score"] else 0}
-    activity = f"modules/{row['module_id']}"
-    return [
-        _statement(row, "completed", activity, {"score": score, "completion": True}, row["completed_at"]),
-        _statement(row, "passed" if row["passed"] else "failed", activity,
-                   {"score": score, "success": bool(row["passed"]), "completion": True}, row["completed_at"]),
-    ]
-
-
-def answer_statements(row: dict[str, object]) -> list[dict[str, object]]:
-    """One answer: `answered`, with the option chosen and whether it was right."""
-    activity = f"modules/{row['module_id']}/questions/{row['question_id']}"
-    result = {"success": bool(row["correct"]), "response": str(row["option"])}
-    return [_statement(row, "answered", activity, result, row["answered_at"])]
 
 
 def write(rows: Iterator[tuple], what: str, fmt: str, out: TextIO,
           progress: Callable[[int], None] | None = None) -> int:
-    """Write every row in `fmt`; returns the number of rows. `out` should be opened with newline=''."""
+    """Write every row as CSV or JSON lines; returns the number of rows. `out` should be opened with newline=''."""
     columns = ANSWER_COLUMNS if what == "answers" else COMPLETION_COLUMNS
-    statements = answer_statements if what == "answers" else completion_statements
     writer = csv.writer(out) if fmt == "csv" else None
     if writer:
         writer.writerow(columns)
@@ -70,9 +28,18 @@ def write(rows: Iterator[tuple], what: str, fmt: str, out: TextIO,
         if writer:
             writer.writerow(values)
         else:
-            record = dict(zip(columns, values))
-            for item in ([record] if fmt == "jsonl" else statements(record)):
-                out.write(json.dumps(item, ensure_ascii=False) + "\n")
+            out.write(json.dumps(dict(zip(columns, values)), ensure_ascii=False) + "\n")
+        if progress and count % 1000 == 0:
+            progress(count)
+    return count
+
+
+def write_statements(statements: Iterator[dict[str, object]], out: TextIO,
+                     progress: Callable[[int], None] | None = None) -> int:
+    """Write xAPI statements one per line; returns how many."""
+    count = 0
+    for count, statement in enumerate(statements, 1):
+        out.write(json.dumps(statement, ensure_ascii=False) + "\n")
         if progress and count % 1000 == 0:
             progress(count)
     return count

@@ -253,7 +253,7 @@ def test_answers_export_and_xapi_statements(records, store):
     assert first["result"]["success"] is True and first["result"]["score"]["raw"] == 13 and first["result"]["score"]["max"] == 14
     assert first["object"]["id"].endswith("/modules/onboarding") and first["timestamp"].startswith("2026-10-14")
     answered = [json.loads(line) for line in _cli("export", "--what", "answers", "--format", "xapi", db=store_path(store)).stdout.splitlines()]
-    assert {s["verb"]["display"]["en-US"] for s in answered} == {"answered"} and answered[0]["result"] == {"success": True, "response": "1"}
+    assert {s["verb"]["display"]["en-US"] for s in answered} == {"answered"} and answered[0]["result"] == {"success": True, "response": "B"}
 
 
 async def test_export_and_report_arrive_in_telegram_as_files(bank, tmp_path, clock):

@@ -8,6 +8,7 @@ transaction, after copying the file next to itself as `<name>.bak-v<old version>
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,9 +43,17 @@ def v2_answer_language(db: sqlite_utils.Database) -> None:
     db["answers"].add_column("language", str)
 
 
+def v3_installation(db: sqlite_utils.Database) -> None:
+    """A random id of this installation, kept for good: it namespaces the xAPI statement ids, so two
+    installations sending to one Learning Record Store never mistake each other's records."""
+    db["installation"].create({"id": str, "created_at": str}, pk="id")
+    db.execute("INSERT INTO installation (id, created_at) VALUES (?, datetime('now'))", [str(uuid.uuid4())])
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     v1_tables_of_15e27d9,
     v2_answer_language,
+    v3_installation,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from bot.store.base import Connection
+from bot.xapi import ANSWER_FIELDS, COMPLETION_FIELDS
 
 COMPLETION_COLUMNS = ("employee_id", "full_name", "department", "telegram_id", "module_id", "track",
                       "started_at", "completed_at", "score", "max_score", "passed", "cycle_due")
@@ -69,6 +71,17 @@ class RecordStore(Connection):
     def answer_log(self, filters: Filters) -> Iterator[tuple]:
         """Answers, oldest first, one row at a time."""
         return self._stream("answers_report", ANSWER_COLUMNS, "answered_at", filters)
+
+    def statement_rows(self, what: str, filters: Filters) -> Iterator[tuple]:
+        """The completion (or answer) log with what xAPI statements need besides the contract's columns:
+        row ids for the statement ids, the attempt's times and the language."""
+        if what == "answers":
+            return self._stream("answers_report", ANSWER_FIELDS, "answered_at", filters)
+        return self._stream("completions_report", COMPLETION_FIELDS, "completed_at", filters)
+
+    def installation_id(self) -> uuid.UUID:
+        """This installation's own random id (made by the schema migration that added it)."""
+        return uuid.UUID(self.db.execute("SELECT id FROM installation").fetchone()[0])
 
     def department_reports(self, today: date, window_days: int, departments: tuple[str, ...] | None) -> list[DepartmentReport]:
         """Per department: servants enrolled, overdue, due within the window; per module completed, passed, average."""

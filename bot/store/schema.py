@@ -70,16 +70,19 @@ def create_views(db: sqlite_utils.Database, cycle_years: int) -> None:
     db.create_view("completions_report", """
         SELECT e.employee_id, COALESCE(e.full_name, u.first_name) AS full_name, e.department,
                c.telegram_id, c.module_id, c.track, c.started_at, c.completed_at, c.score, c.max_score,
-               c.passed, y.due_on AS cycle_due
+               c.passed, y.due_on AS cycle_due, c.session_id,
+               COALESCE((SELECT language FROM answers WHERE session_id = c.session_id ORDER BY id DESC LIMIT 1),
+                        u.language) AS language
         FROM completions AS c
         JOIN users AS u ON u.telegram_id = c.telegram_id
         LEFT JOIN employees AS e ON e.telegram_id = c.telegram_id
         LEFT JOIN cycles AS y ON y.telegram_id = c.telegram_id""", replace=True)
     db.create_view("answers_report", """
         SELECT e.employee_id, a.telegram_id, q.module_id, a.question_id, a.cite, a.option, a.correct,
-               a.answered_at, e.department
+               a.answered_at, e.department, a.id AS answer_id, a.session_id, COALESCE(a.language, u.language) AS language
         FROM answers AS a
         JOIN quiz_sessions AS q ON q.id = a.session_id
+        JOIN users AS u ON u.telegram_id = a.telegram_id
         LEFT JOIN employees AS e ON e.telegram_id = a.telegram_id""", replace=True)
     db.create_view("servant_status", f"""
         SELECT e.employee_id, COALESCE(e.full_name, u.first_name) AS full_name, e.department, e.position,
