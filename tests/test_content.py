@@ -73,6 +73,24 @@ def test_duplicate_question_ids_across_files_are_refused(tmp_path):
     assert "refresh.yml [basics-1] id: question id also used in basics.yml" in _problems(tmp_path)
 
 
+def test_every_point_needs_a_label_in_every_language(tmp_path):
+    small_bank_files(tmp_path)
+    _edit(tmp_path / "code.yml", lambda d: d["points"][0].pop("label"))
+    assert _problems(tmp_path) == ["code.yml [Code p. 3] label: expected a mapping with kk, ru, en"]
+    _edit(tmp_path / "code.yml", lambda d: d["points"][0].update(label={"kk": "Әдеп кодексі, 3-тармақ", "ru": "",
+                                                                         "en": "Ethical Code, para. 3"}))
+    assert _problems(tmp_path) == ["code.yml [Code p. 3] label.ru: missing or empty"]
+
+
+def test_a_module_needs_a_short_title_that_fits_a_button(tmp_path):
+    small_bank_files(tmp_path)
+    _edit(tmp_path / "basics.yml", lambda d: d.pop("short_title"))
+    _edit(tmp_path / "refresh.yml", lambda d: d["short_title"].update(kk="Қызметтік қарым-қатынастар"))
+    assert _problems(tmp_path) == [
+        "basics.yml short_title: expected a mapping with kk, ru, en",
+        f"refresh.yml short_title.kk: 26 characters, at most {LIMITS['short_title']} fit"]
+
+
 def test_texts_over_telegram_limits_are_refused(tmp_path):
     small_bank_files(tmp_path)
     _edit(tmp_path / "basics.yml", lambda d: d["questions"][0]["options"][0]["text"].update(en="x" * 301))

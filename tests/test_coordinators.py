@@ -175,9 +175,9 @@ async def test_a_department_coordinator_sees_only_their_department(records, stor
 async def test_env_coordinator_sees_everything_and_help_lists_their_commands(records):
     coordinator = User(900, "Lead", "en")
     export = await records.command(coordinator, "export", "")
-    assert export.replies[0].text == t("en", "export_done", rows=3)
+    assert export.replies[0].text == t("en", "export_done", rows="3 rows")
     overdue = (await records.command(coordinator, "overdue", "")).replies[0].text
-    assert overdue.splitlines() == [t("en", "overdue_title", count=1), "• Әсел Нұрланқызы (Akimat, E1): 2026-05-10"]
+    assert overdue.splitlines() == [t("en", "overdue_title", count=1), "• Әсел Нұрланқызы (Akimat, E1): 10 May 2026"]
     for outcome in (await records.command(coordinator, "help"), await records.button(coordinator, "help")):
         assert all(f"/{name}" in outcome.replies[0].text for name in COORDINATOR_COMMANDS)
     plain = (await records.command(User(101, "Asel", "en"), "help")).replies[0].text
