@@ -46,11 +46,10 @@ def local_date(timestamp: str) -> date:
     return datetime.fromisoformat(timestamp).astimezone(LOCAL_TIME).date()
 
 
-def course_name(bank: Bank) -> dict[str, str]:
-    """The onboarding course's one name in every language: its module's short title, the same
-    words as on the menu button, in reminders and on the progress screen."""
-    module = min(bank.track("onboarding"), key=lambda m: m.id)
-    return dict(module.short_title)
+def course_name(bank: Bank, lang: str) -> str:
+    """The onboarding course's one name: its module's short title, the same words on the menu
+    button, the track's screen, reminders and the progress screen."""
+    return min(bank.track("onboarding"), key=lambda m: m.id).short_title[lang]
 
 
 def _when(days_left: int) -> str:
@@ -80,7 +79,7 @@ def menu_buttons(ctx: Context) -> Keyboard:
         buttons.append(Button(t(lang, "btn_review", count=due), REVIEW))
     buttons += [
         Button(t(lang, "btn_quiz"), "quiz"),
-        Button(t(lang, "btn_onboarding", course=course_name(ctx.bank)[lang]), "onb"),
+        Button(t(lang, "btn_onboarding", course=course_name(ctx.bank, lang)), "onb"),
         Button(t(lang, "btn_progress"), "prog"),
     ]
     return column(*buttons) + ((Button(t(lang, "btn_language"), "lang"), Button(t(lang, "btn_help"), "help")),)
@@ -116,7 +115,7 @@ def track(ctx: Context, track: str | None = None) -> Reply:
     results = ctx.store.results(ctx.telegram_id)
     modules = ctx.bank.track(track) if track else _in_order(ctx.bank)
     rows = column(*(Button(_status_label(m, results.get(m.id), lang), callback("mod", m.id)) for m in modules))
-    course = course_name(ctx.bank)[lang]
+    course = course_name(ctx.bank, lang)
     text = (t(lang, "onboarding_intro", course=course) if track == "onboarding"
             else t(lang, "quiz_list", course=course, years=count(lang, "year", ctx.policy.years)))
     return Reply(text, rows + (_menu_row(lang),))
@@ -210,7 +209,7 @@ def _cycle_lines(ctx: Context) -> list[str]:
                 days=count(lang, "day", abs(cycle.days_left)))
         lines = [f"{done} {due}"]
     if dates.onboarding_due_on:
-        lines.append(t(lang, "onboarding_due", course=course_name(ctx.bank)[lang],
+        lines.append(t(lang, "onboarding_due", course=course_name(ctx.bank, lang),
                        due=format_date(dates.onboarding_due_on, lang)))
     return lines
 
@@ -232,7 +231,7 @@ def reminder(ctx: Context, kind: str, due_on: date) -> Reply:
     days = (due_on - ctx.today).days
     text = t(lang, f"reminder_{kind}_{_when(days)}", due=format_date(due_on, lang, long=True),
              days=count(lang, "day", abs(days)), years=count(lang, "year", ctx.policy.years),
-             course=course_name(ctx.bank)[lang])
+             course=course_name(ctx.bank, lang))
     module = next_module(ctx, "onboarding" if kind == "onboarding" else "refresher")
     buttons = column(Button(t(lang, "btn_practise", title=module.short_title[lang]), callback("mod", module.id))) \
         if module else ()
