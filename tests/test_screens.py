@@ -211,6 +211,13 @@ def test_kazakh_and_russian_screens_cite_in_words_not_internal_ids(screens, bank
     assert any(f"• {bank.points[c].label[lang]}: " in feedback for c in cited)
 
 
+def test_every_citation_label_reads_in_words(bank):
+    """Labels of points no module played above is ever shown still cite in words; English writes "para."."""
+    for point in bank.points.values():
+        assert not INTERNAL_ID.search(point.label["kk"] + point.label["ru"]), point.id
+        assert " p. " not in point.label["en"] and not point.label["en"].startswith(("Code", "ACL")), point.id
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_no_screen_shows_an_iso_date(screens, lang):
     iso = [(where, ISO_DATE.search(text).group()) for where, text in _everything(screens[lang]) if ISO_DATE.search(text)]
