@@ -21,6 +21,7 @@ from bot.coordinator_cli import add_commands as add_coordinator_commands
 from bot.maintenance_cli import add_commands as add_maintenance_commands
 from bot.reminders import Reminders, SweepReport
 from bot.store import SchemaError, Store
+from bot.testwise import audit, audit_report, near_duplicates
 
 
 def _bank(settings: Settings) -> Bank:
@@ -127,7 +128,8 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_validate(settings: Settings, args: argparse.Namespace) -> int:
-    """Check every quiz bank; print every problem, or a summary (and coverage) when all is well."""
+    """Check every quiz bank; print every problem, or a summary (and coverage) with the test-wise table;
+    fail when guessing could pass a module or two modules tell the same story."""
     bank = _bank(settings)
     questions = sum(len(m.questions) for m in bank.modules.values())
     print(f"ok: {len(bank.modules)} modules, {questions} questions, {len(bank.points)} citable points, "
@@ -135,6 +137,13 @@ def cmd_validate(settings: Settings, args: argparse.Namespace) -> int:
     if args.coverage:
         from bot.coverage import coverage_report
         print(coverage_report(bank))
+    audits, duplicates = audit(bank), near_duplicates(bank)
+    print()
+    print(audit_report(audits, duplicates))
+    problems = [f"{a.module.id} ({a.lang}): {failure}" for a in audits for failure in a.failures()]
+    problems += [f"{a} and {b} tell the same story (similarity {score:.2f})" for a, b, score in duplicates]
+    if problems:
+        raise CommandError("a pass would not measure knowledge of the Code:\n" + "\n".join(problems))
     return 0
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,9 @@ Text = Mapping[str, str]
 TRACKS = ("onboarding", "refresher")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 INDEX_FILE, TOPICS_FILE = "code.yml", "topics.yml"
-# Characters per language; with them a question and its feedback always fit one Telegram message.
-LIMITS = {"title": 60, "scenario": 900, "text": 300, "explanation": 1200, "card": 2500,
+# Characters per language; with them a question and its feedback always fit one Telegram message,
+# and a short title with a status and a score fits a 32-character button.
+LIMITS = {"title": 60, "short_title": 24, "label": 120, "scenario": 900, "text": 300, "explanation": 1200, "card": 2500,
           "summary": 200, "answer": 1500}
 OPTION_LETTERS = "ABCD"
 
@@ -76,6 +77,7 @@ class Module:
     pass_mark: float
     card: Text
     questions: tuple[Question, ...]
+    short_title: Text = field(default_factory=dict)  # for buttons and reports; every quiz file has one
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
@@ -86,9 +88,13 @@ class Module:
 
 @dataclass(frozen=True)
 class Point:
+    """A citable point: `label` is the citation as a servant reads it («Закон «О государственной
+    службе», ст. 51»), `id` the internal key that questions cite."""
+
     id: str
     chapter: str
     summary: Text
+    label: Text
 
 
 @dataclass(frozen=True)
@@ -192,7 +198,8 @@ def _read_index(path: Path, problems: list[Problem]) -> tuple[dict[str, Text], d
             read.problem(point_id, "id", "duplicate point id")
         if node.get("chapter") not in chapters:
             read.problem(point_id, "chapter", f"{node.get('chapter')!r} is not a chapter of the index")
-        points[point_id] = Point(point_id, node.get("chapter"), read.text(node, point_id, "summary", "summary"))
+        points[point_id] = Point(point_id, node.get("chapter"), read.text(node, point_id, "summary", "summary"),
+                                 read.text(node, point_id, "label", "label"))
     return chapters, points
 
 
@@ -251,6 +258,7 @@ def _read_module(path: Path, problems: list[Problem], points: Mapping[str, Point
     return Module(
         id=module_id,
         title=read.text(data, "", "title", "title"),
+        short_title=read.text(data, "", "short_title", "short_title"),
         track=str(track),
         pass_mark=float(pass_mark),
         card=read.text(data, "", "card", "card"),

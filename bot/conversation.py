@@ -16,7 +16,7 @@ from bot.content import Bank, Module
 from bot.coordinators import COORDINATOR_COMMANDS, Coordination, NotPermitted
 from bot.cycle import CyclePolicy
 from bot.dialogue import TOPIC, Dialogue
-from bot.locales import LANGUAGES, pick_language, t
+from bot.locales import LANGUAGES, count, parse_date, pick_language, t
 from bot.quiz import Attempt, Plan, StaleAction
 from bot.replies import Outcome, Reply, parse_callback
 from bot.review import REVIEW, SESSION_SIZE, review_module
@@ -29,11 +29,11 @@ __all__ = ["COMMANDS", "Conversation", "User"]
 
 
 def _period(args: str) -> tuple[date | None, date | None]:
-    """The dates after /export: none, a start, or a start and an end (ISO); ValueError otherwise."""
+    """The dates after /export: none, a start, or a start and an end (29.11.2026 or ISO); ValueError otherwise."""
     parts = args.split()
     if len(parts) > 2:
         raise ValueError(args)
-    days: list[date | None] = [date.fromisoformat(part) for part in parts]
+    days: list[date | None] = [parse_date(part) for part in parts]
     return tuple((days + [None, None])[:2])
 
 
@@ -111,14 +111,14 @@ class Conversation:
         if name == "overdue":
             return Outcome([Reply(self.coordination.overdue(ctx.lang, ctx.today, scope))])
         if name == "items":
-            document, count = self.coordination.items_csv(scope)
-            return Outcome([Reply(t(ctx.lang, "items_done", count=count))], files=[document])
+            document, questions = self.coordination.items_csv(scope)
+            return Outcome([Reply(t(ctx.lang, "items_done", count=questions))], files=[document])
         try:
             since, until = _period(args)
         except ValueError:
             return Outcome([Reply(t(ctx.lang, "export_usage"))])
         document, rows = self.coordination.export_csv(Filters(since, until, scope))
-        return Outcome([Reply(t(ctx.lang, "export_done", rows=rows))], files=[document])
+        return Outcome([Reply(t(ctx.lang, "export_done", rows=count(ctx.lang, "row", rows)))], files=[document])
 
     # buttons -----------------------------------------------------------------------------
 
@@ -246,7 +246,8 @@ class Conversation:
         """Typed text: an answer or "stop" during a quiz, otherwise understood by the dialogue model."""
         ctx = self._context(user)
         if len(text) > TEXT_LIMIT:
-            return Outcome([Reply(t(ctx.lang, "too_long", length=len(text), limit=TEXT_LIMIT))])
+            return Outcome([Reply(t(ctx.lang, "too_long", length=count(ctx.lang, "character", len(text)),
+                                    limit=count(ctx.lang, "character", TEXT_LIMIT)))])
         session = self.store.open_session(ctx.telegram_id)
         if session is not None:
             typed_outcome = self._typed_in_quiz(ctx, session, text)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 SAY, FEATURE, TOPIC = "say", "feature", "topic"
-FEATURES = ("quiz", "onboarding", "progress", "due", "language", "help", "menu")
+FEATURES = ("quiz", "onboarding", "progress", "due", "language", "help", "menu", "ask")
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 from bot.content import Bank
-from bot.locales import t
+from bot.locales import count, format_date, t
 from bot.store.records import DepartmentReport
 
 
@@ -13,25 +14,27 @@ def report_text(reports: list[DepartmentReport], bank: Bank, lang: str, window_d
     """Per department: servants, overdue, due soon; per module: completed, passed, average score."""
     if not reports:
         return t(lang, "report_empty")
-    lines = [t(lang, "report_title", days=window_days), t(lang, "report_legend"), ""]
-    width = max(len(m) for m in bank.modules)
+    lines = [t(lang, "report_title", days=count(lang, "day", window_days)), t(lang, "report_legend"), ""]
+    width = max(len(m.short_title[lang]) for m in bank.modules.values())
     for report in reports:
-        lines.append(t(lang, "report_department", department=report.department, enrolled=report.enrolled,
-                       overdue=report.overdue, soon=report.due_soon))
+        lines.append(t(lang, "report_department", department=report.department,
+                       enrolled=count(lang, "servant", report.enrolled), overdue=report.overdue, soon=report.due_soon))
         for module_id in sorted(bank.modules, key=lambda m: (bank.modules[m].track != "onboarding", m)):
             completed, passed, average = report.modules.get(module_id, (0, 0, None))
             shown = f"{average:.0f}%" if average is not None else "–"
-            lines.append(f"  {module_id:<{width}} {completed:>4} {passed:>4} {shown:>5}")
+            title = bank.modules[module_id].short_title[lang]
+            lines.append(f"  {title:<{width}} {completed:>4} {passed:>4} {shown:>5}")
         lines.append("")
     return "\n".join(lines).rstrip()
 
 
 def overdue_text(rows: list[tuple[str | None, str, str, str]], lang: str) -> str:
+    """Every overdue civil servant with the due date they missed."""
     if not rows:
         return t(lang, "overdue_none")
     lines = [t(lang, "overdue_title", count=len(rows))]
-    lines += [f"• {name} ({department}{', ' + employee_id if employee_id else ''}): {due}"
-              for employee_id, name, department, due in rows]
+    lines += [f"• {name} ({department}{', ' + employee_id if employee_id else ''}): "
+              f"{format_date(date.fromisoformat(due), lang)}" for employee_id, name, department, due in rows]
     return "\n".join(lines)
 
 

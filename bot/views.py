@@ -7,9 +7,9 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.content import OPTION_LETTERS, Bank, Module
-from bot.cycle import OVERDUE, UNKNOWN, CyclePolicy, cycle_status
+from bot.cycle import UNKNOWN, CyclePolicy, cycle_status
 from bot.dialogue import FEATURE, SAY, TOPIC, Step
-from bot.locales import LANGUAGE_NAMES, LANGUAGES, t
+from bot.locales import LANGUAGE_NAMES, LANGUAGES, count, format_date, t
 from bot.quiz import Attempt
 from bot.replies import Button, Edit, Keyboard, Reply, callback, column
 from bot.review import REVIEW, WAIT_DAYS
@@ -20,6 +20,7 @@ LOCAL_TIME = ZoneInfo("Asia/Almaty")
 # Replies the dialogue model may choose: plain words, or words that lead back to the menu.
 SAY_WITH_TEXT = ("say_greet", "say_goodbye", "say_thanks", "say_bot_challenge")
 SAY_WITH_MENU = ("say_out_of_scope", "say_fallback", "say_unavailable")
+TRAINING_RULE = "Law 416-V Art. 34(2)"  # the point of code.yml that sets the training cycle
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,20 @@ class Context:
         return self.now.astimezone(LOCAL_TIME).date()
 
 
-def local_date(timestamp: str) -> str:
+def local_date(timestamp: str) -> date:
     """A stored UTC timestamp as the calendar date in Kazakhstan."""
-    return datetime.fromisoformat(timestamp).astimezone(LOCAL_TIME).date().isoformat()
+    return datetime.fromisoformat(timestamp).astimezone(LOCAL_TIME).date()
+
+
+def course_name(bank: Bank, lang: str) -> str:
+    """The onboarding course's one name: its module's short title, the same words on the menu
+    button, the track's screen, reminders and the progress screen."""
+    return min(bank.track("onboarding"), key=lambda m: m.id).short_title[lang]
+
+
+def _when(days_left: int) -> str:
+    """Whether a deadline is ahead, today or past: the suffix of the matching string keys."""
+    return "soon" if days_left > 0 else "today" if days_left == 0 else "overdue"
 
 
 def no_buttons() -> Edit:
@@ -60,14 +72,14 @@ def menu_buttons(ctx: Context) -> Keyboard:
     buttons = []
     session = ctx.store.open_session(ctx.telegram_id)
     if session is not None and session.module_id in ctx.bank.modules:
-        title = ctx.bank.modules[session.module_id].title[lang]
+        title = ctx.bank.modules[session.module_id].short_title[lang]
         buttons.append(Button(t(lang, "btn_continue", title=title), callback("go", session.module_id)))
     due = len(ctx.store.due_reviews(ctx.telegram_id, ctx.now))
     if due or (session is not None and session.module_id == REVIEW):
         buttons.append(Button(t(lang, "btn_review", count=due), REVIEW))
     buttons += [
         Button(t(lang, "btn_quiz"), "quiz"),
-        Button(t(lang, "btn_onboarding"), "onb"),
+        Button(t(lang, "btn_onboarding", course=course_name(ctx.bank, lang)), "onb"),
         Button(t(lang, "btn_progress"), "prog"),
     ]
     return column(*buttons) + ((Button(t(lang, "btn_language"), "lang"), Button(t(lang, "btn_help"), "help")),)
@@ -82,7 +94,8 @@ def _menu_row(lang: str) -> tuple[Button, ...]:
 
 
 def _status_label(module: Module, result: ModuleResult | None, lang: str) -> str:
-    title = module.title[lang]
+    """A module button: the status (and best score) first, then the short title."""
+    title = module.short_title[lang]
     if result is not None and result.in_progress:
         return t(lang, "status_in_progress", title=title)
     if result is None or result.best_score is None:
@@ -102,7 +115,9 @@ def track(ctx: Context, track: str | None = None) -> Reply:
     results = ctx.store.results(ctx.telegram_id)
     modules = ctx.bank.track(track) if track else _in_order(ctx.bank)
     rows = column(*(Button(_status_label(m, results.get(m.id), lang), callback("mod", m.id)) for m in modules))
-    text = t(lang, "onboarding_intro") if track == "onboarding" else t(lang, "quiz_list")
+    course = course_name(ctx.bank, lang)
+    text = (t(lang, "onboarding_intro", course=course) if track == "onboarding"
+            else t(lang, "quiz_list", course=course, years=count(lang, "year", ctx.policy.years)))
     return Reply(text, rows + (_menu_row(lang),))
 
 
@@ -110,7 +125,7 @@ def module_intro(ctx: Context, module: Module) -> Reply:
     """A module's title, size and pass mark, with start (or continue) and its Code card."""
     lang = ctx.lang
     resuming = ctx.store.open_session(ctx.telegram_id, module.id) is not None
-    text = t(lang, "module_intro", title=module.title[lang], count=len(module.questions),
+    text = t(lang, "module_intro", title=module.title[lang], questions=count(lang, "question", len(module.questions)),
              mark=percent(module.pass_mark))
     return Reply(text, column(
         Button(t(lang, "btn_resume" if resuming else "btn_start"), callback("go", module.id)),
@@ -159,7 +174,7 @@ def feedback(bank: Bank, attempt: Attempt, session_id: int, lang: str) -> Reply:
     else:
         verdict = t(lang, "wrong", letter=OPTION_LETTERS[correct_shown],
                     text=question.options[question.correct_index].text[lang])
-    cites = "\n".join(f"• {c}: {bank.points[c].summary[lang]}" for c in question.cite)
+    cites = "\n".join(f"• {bank.points[c].label[lang]}: {bank.points[c].summary[lang]}" for c in question.cite)
     text = f"{verdict}\n\n{question.explanation[lang]}\n\n{t(lang, 'cited')}\n{cites}"
     is_last = attempt.position == len(attempt.questions) - 1
     buttons = () if is_last else ((Button(t(lang, "btn_next"), callback("next", session_id, attempt.position)),),)
@@ -180,17 +195,22 @@ def summary(attempt: Attempt, lang: str) -> Reply:
 
 
 def _cycle_lines(ctx: Context) -> list[str]:
-    """The training cycle: last completion, due date, days left or overdue; a new hire's onboarding deadline."""
+    """The training cycle: last completion (or none yet), due date, days left or overdue; a new
+    hire's onboarding deadline."""
+    lang = ctx.lang
     dates = ctx.store.cycle(ctx.telegram_id)
     cycle = cycle_status(dates.due_on, ctx.today, ctx.policy)
     if cycle.status == UNKNOWN:
-        lines = [t(ctx.lang, "cycle_unknown", years=ctx.policy.years)]
+        lines = [t(lang, "cycle_unknown", years=count(lang, "year", ctx.policy.years))]
     else:
-        key = "cycle_overdue" if cycle.status == OVERDUE else "cycle_due"
-        completed = dates.completed_on.isoformat() if dates.completed_on else t(ctx.lang, "cycle_not_yet")
-        lines = [t(ctx.lang, key, completed=completed, due=dates.due_on.isoformat(), days=abs(cycle.days_left))]
+        done = (t(lang, "cycle_completed", date=format_date(dates.completed_on, lang)) if dates.completed_on
+                else t(lang, "cycle_never"))
+        due = t(lang, f"cycle_{_when(cycle.days_left)}", due=format_date(dates.due_on, lang),
+                days=count(lang, "day", abs(cycle.days_left)))
+        lines = [f"{done} {due}"]
     if dates.onboarding_due_on:
-        lines.append(t(ctx.lang, "onboarding_due", due=dates.onboarding_due_on.isoformat()))
+        lines.append(t(lang, "onboarding_due", course=course_name(ctx.bank, lang),
+                       due=format_date(dates.onboarding_due_on, lang)))
     return lines
 
 
@@ -200,18 +220,20 @@ def next_module(ctx: Context, track: str) -> Module | None:
     since = ctx.store.cycle(ctx.telegram_id).completed_on
     for module in sorted(ctx.bank.track(track), key=lambda m: m.id):
         passed = results.get(module.id) and results[module.id].passed_at
-        if not passed or (since and date.fromisoformat(local_date(passed)) <= since and track == "refresher"):
+        if not passed or (since and local_date(passed) <= since and track == "refresher"):
             return module
     return None
 
 
 def reminder(ctx: Context, kind: str, due_on: date) -> Reply:
     """A reminder of the cycle or onboarding deadline, with a button to the next unfinished module."""
+    lang = ctx.lang
     days = (due_on - ctx.today).days
-    when = "soon" if days > 0 else "today" if days == 0 else "overdue"
-    text = t(ctx.lang, f"reminder_{kind}_{when}", due=due_on.isoformat(), days=abs(days))
+    text = t(lang, f"reminder_{kind}_{_when(days)}", due=format_date(due_on, lang, long=True),
+             days=count(lang, "day", abs(days)), years=count(lang, "year", ctx.policy.years),
+             course=course_name(ctx.bank, lang))
     module = next_module(ctx, "onboarding" if kind == "onboarding" else "refresher")
-    buttons = column(Button(t(ctx.lang, "btn_practise", title=module.title[ctx.lang]), callback("mod", module.id))) \
+    buttons = column(Button(t(lang, "btn_practise", title=module.short_title[lang]), callback("mod", module.id))) \
         if module else ()
     return Reply(text, buttons)
 
@@ -224,7 +246,8 @@ def digest(lang: str, standing: list[tuple[str, str, str, int]]) -> Reply:
     for heading, rows in (("digest_overdue", overdue), ("digest_soon", soon)):
         if rows:
             lines += ["", t(lang, heading)]
-            lines += [f"• {name} ({department}): {due}" for name, department, due, _ in rows[:40]]
+            lines += [f"• {name} ({department}): {format_date(date.fromisoformat(due), lang)}"
+                      for name, department, due, _ in rows[:40]]
             if len(rows) > 40:
                 lines.append(t(lang, "digest_more", count=len(rows) - 40))
     return Reply("\n".join(lines))
@@ -233,7 +256,7 @@ def digest(lang: str, standing: list[tuple[str, str, str, int]]) -> Reply:
 def review_summary(ctx: Context, attempt: Attempt) -> Reply:
     """How the review went, and when the missed questions come back."""
     score, max_score = attempt.score()
-    text = t(ctx.lang, "review_summary", score=score, max=max_score, days=WAIT_DAYS[0])
+    text = t(ctx.lang, "review_summary", score=score, max=max_score, days=count(ctx.lang, "day", WAIT_DAYS[0]))
     return menu(ctx, text)
 
 
@@ -247,13 +270,24 @@ def progress(ctx: Context) -> Reply:
         title = module.title[lang]
         if result is not None and result.best_score is not None:
             key = "progress_passed" if result.passed_at else "progress_failed"
-            day = local_date(result.passed_at or result.last_completed_at)
+            day = format_date(local_date(result.passed_at or result.last_completed_at), lang)
             lines.append(t(lang, key, title=title, score=result.best_score, max=result.max_score, date=day))
         elif result is not None and result.in_progress:
             lines.append(t(lang, "progress_in_progress", title=title))
         else:
             lines.append(t(lang, "progress_new", title=title))
     lines += ["", *_cycle_lines(ctx)]
+    return Reply("\n".join(lines), (_menu_row(lang),))
+
+
+def training_due(ctx: Context) -> Reply:
+    """When the servant's training is due, with the rule behind the dates: who must train, how
+    often, and what counts."""
+    lang = ctx.lang
+    lines = _cycle_lines(ctx)
+    basis = ctx.bank.points.get(TRAINING_RULE)
+    if basis is not None:
+        lines += ["", t(lang, "training_rule", years=count(lang, "year", ctx.policy.years), basis=basis.label[lang])]
     return Reply("\n".join(lines), (_menu_row(lang),))
 
 
@@ -274,7 +308,7 @@ def topic_answer(bank: Bank, topic_id: str, lang: str) -> Reply:
     topic = bank.topics[topic_id]
     module = bank.modules[topic.module_id]
     return Reply(topic.answer[lang], column(
-        Button(t(lang, "btn_practise", title=module.title[lang]), callback("mod", module.id)),
+        Button(t(lang, "btn_practise", title=module.short_title[lang]), callback("mod", module.id)),
     ))
 
 
@@ -288,7 +322,7 @@ def step(ctx: Context, step: Step) -> Reply:
             "quiz": lambda: track(ctx),
             "onboarding": lambda: track(ctx, "onboarding"),
             "progress": lambda: progress(ctx),
-            "due": lambda: progress(ctx),
+            "due": lambda: training_due(ctx),
             "language": lambda: language_picker(lang),
             "help": lambda: help_text(ctx),
         }

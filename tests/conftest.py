@@ -71,12 +71,14 @@ def small_bank_files(directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     index = {
         "chapters": [{"id": "code:1-general", "title": text3("General provisions")}],
-        "points": [{"id": "Code p. 3", "chapter": "code:1-general", "summary": text3("Acquaint in writing")}],
+        "points": [{"id": "Code p. 3", "chapter": "code:1-general", "summary": text3("Acquaint in writing"),
+                    "label": text3("Ethical Code, para. 3")}],
     }
     (directory / "code.yml").write_text(yaml.safe_dump(index, allow_unicode=True), encoding="utf-8")
     for module_id, track in (("basics", "onboarding"), ("refresh", "refresher")):
         module = {
-            "id": module_id, "title": text3(module_id.title()), "track": track, "pass_mark": 0.5,
+            "id": module_id, "title": text3(module_id.title()), "short_title": text3(module_id.title()),
+            "track": track, "pass_mark": 0.5,
             "card": text3("What the Code says"),
             "questions": [{
                 "id": f"{module_id}-{n}", "cite": ["Code p. 3"], "scenario": text3(f"Scenario {n}"),

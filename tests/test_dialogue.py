@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from bot.locales import t
+from bot.dialogue import FEATURE, Step
+from bot.locales import count, t
+from bot.nlu import RasaDialogue
 from tests.conftest import buttons, right_letter_index, sent_messages
 
 pytestmark = pytest.mark.rasa
+
+
+def _track_text(bank, lang: str, key: str) -> str:
+    """The module list's or the onboarding track's text: the course's name and the cycle length filled in."""
+    return t(lang, key, course=bank.modules["onboarding"].short_title[lang], years=count(lang, "year", 3))
 
 
 @pytest.mark.parametrize("lang, text, topic", [
@@ -17,12 +24,15 @@ pytestmark = pytest.mark.rasa
     ("en", "my boss sends me to buy groceries for him", "colleagues"),
     ("kk", "azamattan syılyq alýǵa bola ma", "gifts"),                  # Kazakh in Latin script
     ("ru", "nachalnik krichit na menya, chto delat", "colleagues"),     # Russian in transliteration
+    ("ru", "можно ли взять служебную машину на выходные, съездить на дачу", "state_property"),
+    ("en", "what is the ethical code and who does it apply to", "the_code"),
+    ("kk", "мемлекеттік қызметші саяси партияның мүшесі бола ала ма", "neutrality"),
 ])
 async def test_a_question_about_the_code_gets_the_cited_answer_and_a_practice_button(telegram_with_rasa, lang, text, topic):
     bank = telegram_with_rasa.bank
     sent = sent_messages(await telegram_with_rasa.user(language_code=lang).send(text))
     assert sent[0].params["text"] == bank.topics[topic].answer[lang]
-    assert buttons(sent[0]) == [(t(lang, "btn_practise", title=bank.modules[bank.topics[topic].module_id].title[lang]),
+    assert buttons(sent[0]) == [(t(lang, "btn_practise", title=bank.modules[bank.topics[topic].module_id].short_title[lang]),
                                  f"mod:{bank.topics[topic].module_id}")]
 
 
@@ -31,6 +41,8 @@ async def test_a_question_about_the_code_gets_the_cited_answer_and_a_practice_bu
     ("ru", "спасибо большое", "say_thanks"),
     ("en", "are you a bot", "say_bot_challenge"),
     ("en", "how do i pay my property tax", "say_out_of_scope"),
+    ("en", "write me a cover letter for a job application", "say_out_of_scope"),
+    ("ru", "пошути", "say_out_of_scope"),
 ])
 async def test_small_talk_is_answered_in_the_users_language(telegram_with_rasa, lang, text, expected):
     sent = sent_messages(await telegram_with_rasa.user(language_code=lang).send(text))
@@ -40,13 +52,28 @@ async def test_small_talk_is_answered_in_the_users_language(telegram_with_rasa, 
 async def test_intents_that_lead_to_features_run_them(telegram_with_rasa):
     user = telegram_with_rasa.user(language_code="en")
     quiz_list = sent_messages(await user.send("can we do a practice test"))[0]
-    assert quiz_list.params["text"] == t("en", "quiz_list")
+    assert quiz_list.params["text"] == _track_text(telegram_with_rasa.bank, "en", "quiz_list")
     onboarding = sent_messages(await user.send("im a fresh hire"))[0]
-    assert onboarding.params["text"] == t("en", "onboarding_intro")
+    assert onboarding.params["text"] == _track_text(telegram_with_rasa.bank, "en", "onboarding_intro")
+    resumed = sent_messages(await user.send("continue my test"))[0]
+    assert resumed.params["text"] == _track_text(telegram_with_rasa.bank, "en", "quiz_list")
     progress = sent_messages(await user.send("how am i doing"))[0]
     assert progress.params["text"].startswith(t("en", "progress_title"))
     language = sent_messages(await user.send("pls change the lang"))[0]
     assert language.params["text"] == t("en", "language_choose")
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ru", "хочу спросить уполномоченного по этике"),
+    ("en", "I need advice from the ethics commissioner"),
+    ("kk", "әдеп жөніндегі уәкілге сұрақ қойғым келеді"),
+])
+async def test_wanting_to_ask_the_ethics_commissioner_leads_to_the_ask_feature(rasa_server, lang, text):
+    dialogue = RasaDialogue(rasa_server.url, rasa_server.token, timeout=2.0)
+    try:
+        assert await dialogue.respond(7001, text, lang) == (Step(FEATURE, "ask"),)
+    finally:
+        await dialogue.close()
 
 
 async def test_a_question_during_a_quiz_is_answered_and_the_quiz_goes_on(telegram_with_rasa):
@@ -68,7 +95,7 @@ async def test_rasa_going_away_and_coming_back(telegram_with_rasa, rasa_server):
         down = sent_messages(await user.send("сыйлық алуға бола ма"))
         assert down[0].params["text"] == t("kk", "say_unavailable") and buttons(down[0])
         menu = sent_messages(await user.press("quiz", message=user.last_bot_message()))
-        assert menu[0].params["text"] == t("kk", "quiz_list")
+        assert menu[0].params["text"] == _track_text(telegram_with_rasa.bank, "kk", "quiz_list")
     finally:
         rasa_server.start()
     back = sent_messages(await user.send("азаматтан гүл алуға бола ма"))

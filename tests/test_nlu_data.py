@@ -15,8 +15,11 @@ from bot.locales import LANGUAGES
 
 NLU = ROOT / "dialogues" / "data" / "nlu"
 INTENTS = ("greet", "goodbye", "thanks", "help", "start_quiz", "start_onboarding", "show_progress",
-           "training_due", "change_language", "bot_challenge", "out_of_scope")
+           "training_due", "change_language", "bot_challenge", "out_of_scope", "ask_commissioner")
 MIN_EXAMPLES = 20
+# Intents whose examples name a topic as its own examples do: asking the Commissioner a question
+# names the Commissioner as much as asking who the Commissioner is.
+KINDRED = {"ethics_commissioner": ("ask_commissioner",)}
 
 
 def _blocks(name: str) -> list[dict]:
@@ -79,11 +82,13 @@ def test_lookup_stems_are_unique_lowercase_and_specific(name):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_keywords_fire_mostly_on_their_own_topic(lang):
     """Within a language, a topic's keywords match at least ten of its examples, and at least
-    five times as many of them as of all other intents together."""
+    five times as many of them as of all other intents together (kindred intents aside)."""
     examples = _examples(lang)
     for topic, pattern in _patterns("keywords.yml").items():
         hits = _hits(pattern, examples)
         own = hits.pop(f"ask_code/{topic}", 0)
+        for kin in KINDRED.get(topic, ()):
+            hits.pop(kin, None)
         assert own >= 10, (topic, own)
         assert own >= 5 * hits.total(), (topic, own, hits)
 
