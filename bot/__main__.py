@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot import redact
 from bot.cli import CommandError, parse_day, utcnow
 from bot.config import ConfigError, Settings, load_settings
 from bot.content import Bank, BankError, load_bank
@@ -41,13 +42,13 @@ def _conversation(settings: Settings, with_dialogue: bool) -> Conversation:
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Run the Telegram bot (long polling) until interrupted."""
-    from bot.telegram_app import build_application
+    from bot.telegram_app import build_application, serve
     token = settings.require_token()
     conversation = _conversation(settings, with_dialogue=not args.no_rasa)
+    application = build_application(conversation, token, settings.api_base_url, _reminders(settings, conversation))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would show the token
-    build_application(conversation, token, settings.api_base_url, _reminders(settings, conversation)).run_polling()
-    return 0
+    return serve(application, token, settings.api_base_url)
 
 
 def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
@@ -175,9 +176,11 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return args.func(load_settings(), args)
+        settings = load_settings()
+        redact.install([settings.token, settings.rasa_token])
+        return args.func(settings, args)
     except (ConfigError, CommandError, BankError, SchemaError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {redact.mask(str(error))}", file=sys.stderr)
         return 2
 
 
