@@ -175,6 +175,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if getattr(args, "own_settings", False):
+        return args.func(None, args)
     try:
         settings = load_settings()
         redact.install([settings.token, settings.rasa_token])

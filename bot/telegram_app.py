@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import (Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup,
                       InputFile, Update)
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler,
                           CommandHandler, ContextTypes, ExtBot, MessageHandler, filters)
 from telegram.request import HTTPXRequest
@@ -142,6 +142,16 @@ async def bot_username(token: str, base_url: str) -> str:
             return bot.username
     except InvalidToken as error:
         raise _rejected(base_url, error) from None
+
+
+async def bot_api_status(token: str, base_url: str) -> tuple[bool, str]:
+    """Whether the Bot API answers getMe with this token, in words for `doctor` (never the token)."""
+    try:
+        return True, f"the Bot API at {base_url} answers getMe: @{await bot_username(token, base_url)}"
+    except CommandError as error:
+        return False, str(error)
+    except TelegramError as error:
+        return False, f"the Bot API at {base_url} does not answer ({type(error).__name__}: {error})"
 
 
 @asynccontextmanager
