@@ -75,7 +75,7 @@ def _moment(text: str, zone: str) -> datetime:
 
 def cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
     """One reminder sweep now (for cron); --dry-run lists who would get what and sends nothing."""
-    now = _moment(args.now, settings.reminders.time_zone) if args.now else utcnow()
+    now = _moment(args.now, settings.cycle.time_zone) if args.now else utcnow()
     reminders = _reminders(settings, _conversation(settings, with_dialogue=False))
     if args.dry_run:
         report = asyncio.run(reminders.sweep(None, now, dry_run=True))

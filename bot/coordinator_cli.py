@@ -109,7 +109,7 @@ def report(settings: Settings, args: argparse.Namespace) -> int:
     """Per department and module: enrolled, completed, passed, average, overdue, due soon; --chart PNG."""
     store = _store(settings)
     bank = load_bank(settings.quizzes_dir)
-    today = datetime.now(ZoneInfo(settings.reminders.time_zone)).date()
+    today = datetime.now(ZoneInfo(settings.cycle.time_zone)).date()
     scope = tuple(args.department) if args.department else None
     reports = store.department_reports(today, settings.cycle.window_days, scope)
     print(report_text(reports, bank, args.language, settings.cycle.window_days))

@@ -278,6 +278,6 @@ def build_application(conversation: Conversation, token: str, base_url: str,
     if reminders is not None:
         application.bot_data[REMINDERS] = reminders
         policy = reminders.policy
-        at = time(policy.working_hours[0], 30, tzinfo=ZoneInfo(policy.time_zone))
+        at = time(policy.working_hours[0], 30, tzinfo=ZoneInfo(reminders.cycle_policy.time_zone))
         application.job_queue.run_daily(sweep_reminders, at, name="reminders")
     return application
