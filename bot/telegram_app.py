@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, time, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import (Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup,
@@ -222,7 +223,7 @@ class _PollingRequest(HTTPXRequest):
         super().__init__(connection_pool_size=1)
         self.application: Application | None = None
 
-    async def post(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    async def post(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return await super().post(*args, **kwargs)
         except InvalidToken:

@@ -58,6 +58,24 @@ def test_an_old_database_keeps_every_row_and_reaches_the_current_version(old_dat
     assert _old_columns(before, old_database) == before
 
 
+def _schema(path: Path) -> dict[str, object]:
+    """Tables with their columns (name, type, default, primary key) and every index and view."""
+    conn = sqlite3.connect(path)
+    try:
+        names = conn.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
+        columns = {name: {row[1:] for row in conn.execute(f"PRAGMA table_info([{name}])")}
+                   for kind, name in names if kind == "table"}
+        return {"objects": sorted(names), "columns": columns}
+    finally:
+        conn.close()
+
+
+def test_an_upgraded_database_has_the_schema_of_a_new_one(old_database, tmp_path):
+    Store(old_database).close()
+    Store(tmp_path / "new.db").close()
+    assert _schema(old_database) == _schema(tmp_path / "new.db")
+
+
 def test_the_old_file_is_kept_beside_the_upgraded_one(old_database):
     original = _rows(old_database)
     Store(old_database).close()
