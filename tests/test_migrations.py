@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import stat
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -113,6 +114,28 @@ def test_every_command_works_on_the_upgraded_database_of_1956560(tmp_path):
     for command in (("remind", "--dry-run", "--now", "2027-03-01T10:00"), ("report",), ("export",)):
         result = _bot(*command, **env)
         assert result.returncode == 0 and "Traceback" not in result.stderr, (command, result.stderr)
+
+
+def test_two_processes_opening_an_old_file_at_once_upgrade_it_once(old_database):
+    original = _rows(old_database)
+    opened, errors = [], []
+
+    def open_store() -> None:
+        try:
+            opened.append(Store(old_database))
+        except Exception as error:  # noqa: BLE001 (collected for the assertion)
+            errors.append(error)
+
+    threads = [threading.Thread(target=open_store) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for store in opened:
+        store.close()
+    assert errors == [] and len(opened) == 4
+    assert _rows(old_database.with_name("ethics.db.bak-v0")) == original  # the file as it was, not half upgraded
+    assert sorted(p.name for p in old_database.parent.iterdir() if ".bak" in p.name) == ["ethics.db.bak-v0"]
 
 
 def test_a_failing_migration_changes_nothing(old_database, monkeypatch):
