@@ -35,7 +35,7 @@ class Call:
 class BotApiStub:
     """A tiny Bot API server on 127.0.0.1; `base_url` goes into the bot's settings."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.calls: list[Call] = []
         self.updates: list[dict[str, Any]] = []
         self.failures: dict[str, deque[tuple[int, dict[str, Any]]]] = {}
@@ -46,7 +46,7 @@ class BotApiStub:
         self._next_update_id = 1
         self._next_message_id = 1
         self._lock = threading.Condition()
-        self.server = _Server(("127.0.0.1", 0), self._handler_class())
+        self.server = _Server(("127.0.0.1", port), self._handler_class())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property

@@ -3,28 +3,33 @@ polling ends the process non-zero (for the supervisor), and no log record can ca
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
-import shutil
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
 from bot import redact
 from bot.config import ROOT
 from tests.bot_api_stub import BotApiStub
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, TelegramUser
+from tests.rasa_server import free_port
 from tests.test_cli import _env
 
 SECRET = TOKEN.split(":")[1]
 
 
-def _start(api: BotApiStub, tmp_path, *args: str) -> subprocess.Popen:
+def _start(api: BotApiStub | str, tmp_path, *args: str) -> subprocess.Popen:
+    """The bot's command line against the stand-in (or a base URL), its output in bot.log."""
     log = open(tmp_path / "bot.log", "w")
+    base_url = api if isinstance(api, str) else api.base_url
     return subprocess.Popen([sys.executable, "-m", "bot", *args], cwd=ROOT, text=True,
                             stdout=log, stderr=subprocess.STDOUT,
-                            env=_env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url,
+                            env=_env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=base_url,
                                      BOT_DB_PATH=str(tmp_path / "bot.db")))
 
 
@@ -59,6 +64,45 @@ def test_a_token_refused_while_polling_ends_the_process_for_the_supervisor(tmp_p
     assert "Application started" in output
     assert "the Bot API stopped accepting the token while polling; stopping" in output
     assert TOKEN not in output and SECRET not in output
+
+
+def test_after_a_401_while_polling_the_restarted_bot_serves_again(tmp_path):
+    """What systemd's Restart=on-failure does, as a loop: start again after a non-zero exit."""
+    api = BotApiStub().start()
+    user = TelegramUser(api, 31, "en")
+    try:
+        process = _start(api, tmp_path, "run", "--no-rasa")
+        api.wait_polling()
+        api.reject_token(401, "Unauthorized")
+        assert process.wait(timeout=60) == 1
+        api.rejection = None  # a new token in the environment file, or Telegram's hiccup over
+        process = _start(api, tmp_path, "run", "--no-rasa")
+        api.wait_polling()
+        calls = asyncio.run(user.send("/help"))
+        assert [c for c in calls if c.method == "sendMessage" and c.params["chat_id"] == 31]
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=30)
+        api.stop()
+
+
+def test_a_bot_api_unreachable_at_start_is_waited_for(tmp_path):
+    port = free_port()  # nothing listens there yet
+    process = _start(f"http://127.0.0.1:{port}/bot", tmp_path, "run", "--no-rasa")
+    api = None
+    try:
+        time.sleep(3)
+        assert process.poll() is None, (tmp_path / "bot.log").read_text()
+        api = BotApiStub(port).start()
+        api.wait_polling(timeout=90)
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        if api is not None:
+            api.stop()
+    output = (tmp_path / "bot.log").read_text()
+    assert "the Bot API is not reachable yet" in output and TOKEN not in output
 
 
 def test_every_log_record_is_masked_even_through_handlers_added_later(monkeypatch):
