@@ -19,6 +19,7 @@ export RASA_TELEMETRY_ENABLED = false
 	$(PYTHON_RASA) -m venv .venv-rasa
 	.venv-rasa/bin/pip install -q --disable-pip-version-check pip==24.0
 	.venv-rasa/bin/pip install -q --disable-pip-version-check -r requirements-rasa.txt
+	.venv-rasa/bin/rasa telemetry disable   # the stored setting too, not only RASA_TELEMETRY_ENABLED
 	touch $@
 
 setup: .venv/.installed .venv-rasa/.installed

@@ -69,7 +69,7 @@ def selection(directory: Path) -> None:
     store = Store(directory / "bench.db")
     _populate(store, SERVANTS)
     policy = ReminderPolicy()
-    ms, due = _median_ms(lambda: store.due_reminders("Asia/Almaty", NOW.date(), policy, NOW))
+    ms, due = _median_ms(lambda: store.due_reminders(NOW.date(), policy, NOW))
     plan = " ".join(row[-1] for row in store.db.execute(
         "EXPLAIN QUERY PLAN SELECT telegram_id FROM cycles WHERE due_on <= '2027-01-01'").fetchall())
     print(f"reminder selection over {SERVANTS:,} servants: {len(due):,} due, median {ms:.0f} ms ({plan})")

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot import redact
 from bot.cli import CommandError, parse_day, utcnow
 from bot.config import ConfigError, Settings, load_settings
 from bot.content import Bank, BankError, load_bank
@@ -43,13 +44,13 @@ def _conversation(settings: Settings, with_dialogue: bool) -> Conversation:
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Run the Telegram bot (long polling) until interrupted."""
-    from bot.telegram_app import build_application
+    from bot.telegram_app import build_application, serve
     token = settings.require_token()
     conversation = _conversation(settings, with_dialogue=not args.no_rasa)
+    application = build_application(conversation, token, settings.api_base_url, _reminders(settings, conversation))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would show the token
-    build_application(conversation, token, settings.api_base_url, _reminders(settings, conversation)).run_polling()
-    return 0
+    return serve(application, token, settings.api_base_url)
 
 
 def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
@@ -76,7 +77,7 @@ def _moment(text: str, zone: str) -> datetime:
 
 def cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
     """One reminder sweep now (for cron); --dry-run lists who would get what and sends nothing."""
-    now = _moment(args.now, settings.reminders.time_zone) if args.now else utcnow()
+    now = _moment(args.now, settings.cycle.time_zone) if args.now else utcnow()
     reminders = _reminders(settings, _conversation(settings, with_dialogue=False))
     if args.dry_run:
         report = asyncio.run(reminders.sweep(None, now, dry_run=True))
@@ -184,10 +185,14 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if getattr(args, "own_settings", False):
+        return args.func(None, args)
     try:
-        return args.func(load_settings(), args)
+        settings = load_settings()
+        redact.install([settings.token, settings.rasa_token])
+        return args.func(settings, args)
     except (ConfigError, CommandError, BankError, SchemaError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {redact.mask(str(error))}", file=sys.stderr)
         return 2
 
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from bot.cycle import CyclePolicy, ReminderPolicy
+from bot.cycle import DEFAULT_TIME_ZONE, CyclePolicy, ReminderPolicy
 from bot.items import DEFAULT_MIN_ATTEMPTS
 from bot.locales import LANGUAGES
 
@@ -91,7 +91,7 @@ def _int_list(section: Mapping[str, object], key: str, default: list[int], low: 
 
 
 def _time_zone(section: Mapping[str, object]) -> str:
-    name = section.get("time_zone", "Asia/Almaty")
+    name = section.get("time_zone", DEFAULT_TIME_ZONE)
     try:
         ZoneInfo(str(name))
     except (ZoneInfoNotFoundError, ValueError):
@@ -131,13 +131,12 @@ def load_settings(
         lrs_user=env.get("BOT_LRS_USER") or None,
         lrs_password=env.get("BOT_LRS_PASSWORD") or None,
         cycle=CyclePolicy(_positive_int(section, "cycle_years", 3), max(days_before),
-                          _positive_int(section, "onboarding_due_days", 30)),
+                          _positive_int(section, "onboarding_due_days", 30), _time_zone(section)),
         reminders=ReminderPolicy(
             days_before=days_before,
             overdue_every_days=_positive_int(section, "reminder_overdue_every_days", 7),
             working_hours=_int_list(section, "reminder_working_hours", [9, 18], 0, 24, length=2),
             working_days=tuple(d - 1 for d in _int_list(section, "reminder_working_days", [1, 2, 3, 4, 5], 1, 7)),
-            time_zone=_time_zone(section),
         ),
         item_min_attempts=_positive_int(section, "item_min_attempts", DEFAULT_MIN_ATTEMPTS),
     )

@@ -150,11 +150,11 @@ def report(settings: Settings, args: argparse.Namespace) -> int:
     with --items, the item analysis of every question instead."""
     store = _store(settings)
     bank = load_bank(settings.quizzes_dir)
+    today = datetime.now(ZoneInfo(settings.cycle.time_zone)).date()
     scope = tuple(args.department) if args.department else None
     if args.items:
         return _item_report(settings, store, bank, args, scope)
     args.language = args.language or "en"
-    today = datetime.now(ZoneInfo(settings.reminders.time_zone)).date()
     reports = store.department_reports(today, settings.cycle.window_days, scope)
     print(report_text(reports, bank, args.language, settings.cycle.window_days))
     print()

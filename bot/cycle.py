@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 CURRENT, DUE_SOON, OVERDUE, UNKNOWN = "current", "due_soon", "overdue", "unknown"
+DEFAULT_TIME_ZONE = "Asia/Almaty"  # Kazakhstan: one zone, UTC+5, since March 2024
 
 
 def add_years(day: date, years: int) -> date:
@@ -24,12 +26,18 @@ def add_years(day: date, years: int) -> date:
 
 @dataclass(frozen=True)
 class CyclePolicy:
-    """How long a cycle lasts, how early before the due date a servant counts as due soon, and
-    how many days after the hire date the onboarding track is due."""
+    """How long a cycle lasts, how early before the due date a servant counts as due soon, how
+    many days after the hire date the onboarding track is due, and the time zone whose calendar
+    days all of it counts in (the `time_zone` setting: screens, cycles, reminders, reports)."""
 
     years: int = 3
     window_days: int = 90
     onboarding_due_days: int = 30
+    time_zone: str = DEFAULT_TIME_ZONE
+
+    def local_day(self, moment: datetime) -> date:
+        """The calendar day at `moment` in the time zone."""
+        return moment.astimezone(ZoneInfo(self.time_zone)).date()
 
 
 @dataclass(frozen=True)
@@ -85,13 +93,12 @@ def cycle_status(due_on: date | None, today: date, policy: CyclePolicy) -> Cycle
 @dataclass(frozen=True)
 class ReminderPolicy:
     """When reminders go out: days before the due date, then every few days while overdue,
-    only on working days inside working hours of the servant's time zone."""
+    only on working days inside working hours (of the cycle policy's time zone)."""
 
     days_before: tuple[int, ...] = (90, 30, 7, 0)
     overdue_every_days: int = 7
     working_hours: tuple[int, int] = (9, 18)
     working_days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday to Friday
-    time_zone: str = "Asia/Almaty"
 
     def stage(self, days_left: int) -> str | None:
         """The reminder stage a servant is in: `d90` … `d0` before and on the due date,

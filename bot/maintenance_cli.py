@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from bot.cli import CommandError, utcnow
-from bot.config import Settings
+from bot.config import ROOT, Settings
 from bot.store import SCHEMA_VERSION, Store
 from bot.store.backup import BadBackup, backup_database, restore_database
 
@@ -35,6 +35,17 @@ def restore(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def doctor(settings: Settings | None, args: argparse.Namespace) -> int:
+    """One line per check; exit status 0 only when every check passes. Loads the settings itself,
+    so that settings which do not parse are a failed check like any other."""
+    from bot.doctor import checks
+    failed = 0
+    for check in checks(args.min_free_mb, Path(args.models)):
+        print(check.line(), flush=True)
+        failed += not check.ok
+    return 1 if failed else 0
+
+
 def add_commands(commands: argparse._SubParsersAction) -> None:
     """Register the maintenance commands on the main parser."""
     backuper = commands.add_parser("backup", help="write a consistent copy of the database")
@@ -43,3 +54,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     restorer = commands.add_parser("restore", help="check a backup and put it in place of the database")
     restorer.add_argument("file")
     restorer.set_defaults(func=restore)
+    doctor_ = commands.add_parser("doctor", help="check settings, database, disk, quiz banks, Bot API, Rasa, model")
+    doctor_.add_argument("--min-free-mb", type=int, default=500, help="free disk space wanted (default 500 MB)")
+    doctor_.add_argument("--models", default=str(ROOT / "models"), help="where the trained model is (default models/)")
+    doctor_.set_defaults(func=doctor, own_settings=True)

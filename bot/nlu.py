@@ -53,14 +53,23 @@ class RasaDialogue:
             log.warning("Rasa unavailable (%s): %s", type(error).__name__, error)
             return UNAVAILABLE
 
-    async def ready(self) -> bool:
-        """Whether the server is up with a model loaded (uses the auth token, if any)."""
+    async def status(self) -> tuple[bool, str]:
+        """Whether the server answers with a model loaded (uses the auth token, if any), and what
+        it said, in words for `doctor`."""
         params = {"token": self.token} if self.token else None
         try:
             response = await self.client.get(f"{self.url}/status", params=params)
-            return response.status_code == 200 and bool(response.json().get("model_file"))
-        except (httpx.HTTPError, ValueError):
-            return False
+            if response.status_code in (401, 403):
+                return False, f"Rasa at {self.url} refused the auth token ({response.status_code}): check RASA_AUTH_TOKEN"
+            response.raise_for_status()
+            model = response.json().get("model_file")
+        except (httpx.HTTPError, ValueError) as error:
+            return False, f"Rasa at {self.url} does not answer ({type(error).__name__}: {error})"
+        return (True, f"Rasa at {self.url} has loaded {model}") if model else (False, f"Rasa at {self.url} has no model loaded")
+
+    async def ready(self) -> bool:
+        """Whether the server is up with a model loaded."""
+        return (await self.status())[0]
 
     async def close(self) -> None:
         await self.client.aclose()

@@ -60,15 +60,13 @@ class Reminders:
     concurrency: int = 30
 
     def due(self, now: datetime) -> list[DueReminder]:
-        """Servants' reminders due now (in working hours of their zone), and coordinators' weekly
+        """Servants' reminders due now (in working hours of the time zone), and coordinators' weekly
         digests (on the first working day, each limited to the coordinator's departments)."""
-        due: list[DueReminder] = []
-        for zone in self.store.zones():
-            local = now.astimezone(ZoneInfo(zone))
-            if self.policy.at_work(local):
-                due += self.store.due_reminders(zone, local.date(), self.policy, now)
-        local = now.astimezone(ZoneInfo(self.policy.time_zone))
-        if self.policy.at_work(local) and local.weekday() == self.policy.working_days[0]:
+        local = now.astimezone(ZoneInfo(self.cycle_policy.time_zone))
+        if not self.policy.at_work(local):
+            return []
+        due = self.store.due_reminders(local.date(), self.policy, now)
+        if local.weekday() == self.policy.working_days[0]:
             week = (local.date() - timedelta(days=local.weekday())).isoformat()
             digests = [DueReminder(c, DIGEST, week, "weekly", self.store.language(c))
                        for c in sorted(self.coordination.ids())]
@@ -77,7 +75,7 @@ class Reminders:
 
     def render(self, reminder: DueReminder, now: datetime) -> Reply:
         lang = pick_language(reminder.language, default=self.default_language)
-        today = now.astimezone(ZoneInfo(self.policy.time_zone)).date()
+        today = self.cycle_policy.local_day(now)
         if reminder.kind == DIGEST:
             scope = self.coordination.scope(reminder.telegram_id)
             return views.digest(lang, self.store.standing(today, self.cycle_policy.window_days, scope))

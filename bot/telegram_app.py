@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, time, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import (Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup,
                       InputFile, Update)
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler,
                           CommandHandler, ContextTypes, ExtBot, MessageHandler, filters)
 from telegram.request import HTTPXRequest
 
+from bot.cli import CommandError
 from bot.conversation import COMMANDS, Conversation, User
 from bot.coordinators import COORDINATOR_COMMANDS
 from bot.locales import LANGUAGES, t
@@ -22,7 +26,7 @@ from bot.replies import Edit, Keyboard, Outcome, Reply
 from bot.store import BLOCKED, SENT
 
 log = logging.getLogger(__name__)
-CONVERSATION, REMINDERS, MENUS = "conversation", "reminders", "coordinator_menus"
+CONVERSATION, REMINDERS, MENUS, DEAF = "conversation", "reminders", "coordinator_menus", "deaf"
 MENU_SYNC_SECONDS = 60  # how soon a coordinator added or removed on the command line sees the change
 QUESTION = "question_message_id"  # chat_data: the last question sent, for a typed answer to update
 
@@ -118,16 +122,50 @@ class TelegramSender:
         except BadRequest as error:  # e.g. "chat not found": the servant never started the bot
             log.info("reminder to %s undeliverable: %s", telegram_id, error)
             return BLOCKED
-        except (RetryAfter, NetworkError) as error:  # RetryAfter still after the limiter's retries
+        except (RetryAfter, NetworkError, InvalidToken) as error:  # RetryAfter still after the limiter's retries
             log.warning("reminder to %s postponed: %s", telegram_id, error)
             return RETRY
         return SENT
 
 
-def sending_bot(token: str, base_url: str, concurrency: int) -> ExtBot:
+def _rejected(base_url: str, error: InvalidToken) -> CommandError:
+    """One line for a token the Bot API refuses (401: revoked or mistyped; 404: wrong base URL),
+    instead of python-telegram-bot's message, which quotes the token."""
+    reason = error.__cause__ or error
+    return CommandError(f"the Bot API at {base_url} rejected the token ({reason}): "
+                        "check TELEGRAM_BOT_TOKEN and TELEGRAM_API_BASE_URL")
+
+
+async def bot_username(token: str, base_url: str) -> str:
+    """The bot's username, from getMe with this token; CommandError if the token is refused."""
+    try:
+        async with Bot(token, base_url=base_url) as bot:
+            return bot.username
+    except InvalidToken as error:
+        raise _rejected(base_url, error) from None
+
+
+async def bot_api_status(token: str, base_url: str) -> tuple[bool, str]:
+    """Whether the Bot API answers getMe with this token, in words for `doctor` (never the token)."""
+    try:
+        return True, f"the Bot API at {base_url} answers getMe: @{await bot_username(token, base_url)}"
+    except CommandError as error:
+        return False, str(error)
+    except TelegramError as error:
+        return False, f"the Bot API at {base_url} does not answer ({type(error).__name__}: {error})"
+
+
+@asynccontextmanager
+async def sending_bot(token: str, base_url: str, concurrency: int) -> AsyncIterator[ExtBot]:
     """A Bot for sweeps outside the Application: rate-limited, one connection per concurrent send."""
-    return ExtBot(token, base_url=base_url, rate_limiter=AIORateLimiter(max_retries=3),
-                  request=HTTPXRequest(connection_pool_size=concurrency))
+    bot = ExtBot(token, base_url=base_url, rate_limiter=AIORateLimiter(max_retries=3),
+                 request=HTTPXRequest(connection_pool_size=concurrency))
+    try:
+        await bot.initialize()
+    except InvalidToken as error:
+        raise _rejected(base_url, error) from None
+    async with bot:
+        yield bot
 
 
 async def sweep_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -176,18 +214,58 @@ async def sync_coordinator_menus(context: ContextTypes.DEFAULT_TYPE) -> None:
     await _sync_coordinator_menus(context.application)
 
 
+class _PollingRequest(HTTPXRequest):
+    """getUpdates' connection. On a 401/404 python-telegram-bot would end polling for good and keep
+    the process up, deaf; this stops the application instead (cleanly: polling sees no updates),
+    so that `serve` exits non-zero and a supervisor restarts the bot."""
+
+    def __init__(self) -> None:
+        super().__init__(connection_pool_size=1)
+        self.application: Application | None = None
+
+    async def post(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().post(*args, **kwargs)
+        except InvalidToken:
+            if self.application is None:
+                raise
+            if not self.application.bot_data.get(DEAF):
+                log.error("the Bot API stopped accepting the token while polling; stopping")
+                self.application.bot_data[DEAF] = True
+                self.application.stop_running()
+            return []
+
+
+def serve(application: Application, token: str, base_url: str) -> int:
+    """Long polling until stopped: 0 after a stop signal, 1 when the Bot API refused the token while
+    polling (for a supervisor to restart). A token refused at start is a CommandError; network
+    trouble at start is retried."""
+    try:
+        asyncio.run(bot_username(token, base_url))
+    except NetworkError as error:
+        log.warning("the Bot API is not reachable yet (%s); retrying", error)
+    try:
+        application.run_polling(bootstrap_retries=-1)
+    except InvalidToken as error:
+        raise _rejected(base_url, error) from None
+    return 1 if application.bot_data.get(DEAF) else 0
+
+
 def build_application(conversation: Conversation, token: str, base_url: str,
                       reminders: Reminders | None = None) -> Application:
     """The Application with every handler, in the order updates are matched, and the daily sweep."""
+    polling = _PollingRequest()
     application = (
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
         .base_file_url(base_url.replace("/bot", "/file/bot"))
+        .get_updates_request(polling)
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(register_commands)
         .build()
     )
+    polling.application = application
     application.bot_data[CONVERSATION] = conversation
     application.add_handler(CommandHandler(list(COMMANDS + COORDINATOR_COMMANDS), on_command,
                                            filters=filters.UpdateType.MESSAGE))
@@ -201,6 +279,6 @@ def build_application(conversation: Conversation, token: str, base_url: str,
     if reminders is not None:
         application.bot_data[REMINDERS] = reminders
         policy = reminders.policy
-        at = time(policy.working_hours[0], 30, tzinfo=ZoneInfo(policy.time_zone))
+        at = time(policy.working_hours[0], 30, tzinfo=ZoneInfo(reminders.cycle_policy.time_zone))
         application.job_queue.run_daily(sweep_reminders, at, name="reminders")
     return application

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from bot.content import OPTION_LETTERS, Bank, Module
 from bot.cycle import UNKNOWN, CyclePolicy, cycle_status
@@ -16,7 +15,6 @@ from bot.review import REVIEW, WAIT_DAYS
 from bot.store import ModuleResult, Store
 
 COMMANDS = ("start", "quiz", "progress", "language", "help")
-LOCAL_TIME = ZoneInfo("Asia/Almaty")
 # Replies the dialogue model may choose: plain words, or words that lead back to the menu.
 SAY_WITH_TEXT = ("say_greet", "say_goodbye", "say_thanks", "say_bot_challenge")
 SAY_WITH_MENU = ("say_out_of_scope", "say_fallback", "say_unavailable")
@@ -37,13 +35,12 @@ class Context:
 
     @property
     def today(self) -> date:
-        """The calendar day in Kazakhstan."""
-        return self.now.astimezone(LOCAL_TIME).date()
+        """The calendar day in the configured time zone."""
+        return self.policy.local_day(self.now)
 
-
-def local_date(timestamp: str) -> date:
-    """A stored UTC timestamp as the calendar date in Kazakhstan."""
-    return datetime.fromisoformat(timestamp).astimezone(LOCAL_TIME).date()
+    def local_date(self, timestamp: str) -> date:
+        """A stored UTC timestamp as the calendar date in the configured time zone."""
+        return self.policy.local_day(datetime.fromisoformat(timestamp))
 
 
 def course_name(bank: Bank, lang: str) -> str:
@@ -220,7 +217,7 @@ def next_module(ctx: Context, track: str) -> Module | None:
     since = ctx.store.cycle(ctx.telegram_id).completed_on
     for module in sorted(ctx.bank.track(track), key=lambda m: m.id):
         passed = results.get(module.id) and results[module.id].passed_at
-        if not passed or (since and local_date(passed) <= since and track == "refresher"):
+        if not passed or (since and ctx.local_date(passed) <= since and track == "refresher"):
             return module
     return None
 
@@ -270,7 +267,7 @@ def progress(ctx: Context) -> Reply:
         title = module.title[lang]
         if result is not None and result.best_score is not None:
             key = "progress_passed" if result.passed_at else "progress_failed"
-            day = format_date(local_date(result.passed_at or result.last_completed_at), lang)
+            day = format_date(ctx.local_date(result.passed_at or result.last_completed_at), lang)
             lines.append(t(lang, key, title=title, score=result.best_score, max=result.max_score, date=day))
         elif result is not None and result.in_progress:
             lines.append(t(lang, "progress_in_progress", title=title))

@@ -18,14 +18,20 @@ case "${1:-}" in
     # Rasa compares the fingerprint of dialogues/ and config.yml with the existing model and
     # only trains what changed; the `bot:` section of config.yml is not part of it.
     "$RASA" train "${DATA[@]}" --out models --fixed-model-name ethics
+    .venv/bin/python -m bot.model_fingerprint > models/ethics.fingerprint   # read by `python -m bot doctor`
     ;;
   serve)
     url="${RASA_URL:-http://127.0.0.1:5005}"
     hostport="${url#*://}"; hostport="${hostport%%/*}"
-    auth=()
-    [ -n "${RASA_AUTH_TOKEN:-}" ] && auth=(--auth-token "$RASA_AUTH_TOKEN")
-    exec "$RASA" run --model "$MODEL" --enable-api "${auth[@]}" \
-      --interface "${hostport%:*}" --port "${hostport##*:}"
+    # Rasa takes its auth token only as --auth-token; it is added inside the process from
+    # RASA_AUTH_TOKEN, so that `ps` (which shows every user the command line) never shows it.
+    # --enable-api: the bot uses /status (model loaded?) besides the REST channel.
+    exec .venv-rasa/bin/python -c '
+import os, sys
+from rasa.__main__ import main
+token = os.environ.get("RASA_AUTH_TOKEN")
+sys.argv = ["rasa", *sys.argv[1:], *(["--auth-token", token] if token else [])]
+sys.exit(main())' run --model "$MODEL" --enable-api --interface "${hostport%:*}" --port "${hostport##*:}"
     ;;
   validate)
     "$RASA" data validate --fail-on-warnings "${DATA[@]}"

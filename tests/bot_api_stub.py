@@ -35,17 +35,18 @@ class Call:
 class BotApiStub:
     """A tiny Bot API server on 127.0.0.1; `base_url` goes into the bot's settings."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.calls: list[Call] = []
         self.updates: list[dict[str, Any]] = []
         self.failures: dict[str, deque[tuple[int, dict[str, Any]]]] = {}
         self.messages: dict[int, dict[str, Any]] = {}
         self.polls = 0
+        self.rejection: tuple[int, dict[str, Any]] | None = None
         self.offset = 0
         self._next_update_id = 1
         self._next_message_id = 1
         self._lock = threading.Condition()
-        self.server = _Server(("127.0.0.1", 0), self._handler_class())
+        self.server = _Server(("127.0.0.1", port), self._handler_class())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
@@ -77,6 +78,10 @@ class BotApiStub:
         if parameters:
             body["parameters"] = parameters
         self.failures.setdefault(method, deque()).append((status, body))
+
+    def reject_token(self, status: int = 401, description: str = "Unauthorized") -> None:
+        """From now on answer every call as Telegram answers a revoked token (401) or a wrong URL (404)."""
+        self.rejection = (status, {"ok": False, "error_code": status, "description": description})
 
     def wait_for(self, predicate: Callable[[list[Call]], bool], timeout: float = 10.0) -> list[Call]:
         """Block until `predicate(calls)` holds; return the calls so far."""
@@ -117,6 +122,8 @@ class BotApiStub:
             if method != "getUpdates":
                 self.calls.append(Call(method, params, files))
                 self._lock.notify_all()
+            if self.rejection is not None:
+                return self.rejection
             queued = self.failures.get(method)
             if queued:
                 return queued.popleft()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import stat
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -58,6 +59,24 @@ def test_an_old_database_keeps_every_row_and_reaches_the_current_version(old_dat
     assert _old_columns(before, old_database) == before
 
 
+def _schema(path: Path) -> dict[str, object]:
+    """Tables with their columns (name, type, default, primary key) and every index and view."""
+    conn = sqlite3.connect(path)
+    try:
+        names = conn.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
+        columns = {name: {row[1:] for row in conn.execute(f"PRAGMA table_info([{name}])")}
+                   for kind, name in names if kind == "table"}
+        return {"objects": sorted(names), "columns": columns}
+    finally:
+        conn.close()
+
+
+def test_an_upgraded_database_has_the_schema_of_a_new_one(old_database, tmp_path):
+    Store(old_database).close()
+    Store(tmp_path / "new.db").close()
+    assert _schema(old_database) == _schema(tmp_path / "new.db")
+
+
 def test_the_old_file_is_kept_beside_the_upgraded_one(old_database):
     original = _rows(old_database)
     Store(old_database).close()
@@ -95,6 +114,28 @@ def test_every_command_works_on_the_upgraded_database_of_1956560(tmp_path):
     for command in (("remind", "--dry-run", "--now", "2027-03-01T10:00"), ("report",), ("export",)):
         result = _bot(*command, **env)
         assert result.returncode == 0 and "Traceback" not in result.stderr, (command, result.stderr)
+
+
+def test_two_processes_opening_an_old_file_at_once_upgrade_it_once(old_database):
+    original = _rows(old_database)
+    opened, errors = [], []
+
+    def open_store() -> None:
+        try:
+            opened.append(Store(old_database))
+        except Exception as error:  # noqa: BLE001 (collected for the assertion)
+            errors.append(error)
+
+    threads = [threading.Thread(target=open_store) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for store in opened:
+        store.close()
+    assert errors == [] and len(opened) == 4
+    assert _rows(old_database.with_name("ethics.db.bak-v0")) == original  # the file as it was, not half upgraded
+    assert sorted(p.name for p in old_database.parent.iterdir() if ".bak" in p.name) == ["ethics.db.bak-v0"]
 
 
 def test_a_failing_migration_changes_nothing(old_database, monkeypatch):

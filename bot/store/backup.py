@@ -7,6 +7,7 @@ copies what a reader sees at one moment, WAL included. Every file made here is o
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
 from pathlib import Path
 
@@ -23,22 +24,6 @@ def create_private(path: Path) -> None:
 
 def has_tables(db: sqlite_utils.Database) -> bool:
     return bool(db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1").fetchone())
-
-
-def copy_database(source: sqlite3.Connection, target: Path) -> None:
-    """Write a consistent copy of `source` to `target` (replaced at once when complete, so a crash
-    never leaves half a backup)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f"{target.name}.partial")
-    partial.unlink(missing_ok=True)
-    create_private(partial)
-    copy = sqlite3.connect(partial)
-    try:
-        source.backup(copy)
-        copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-    finally:
-        copy.close()
-    os.replace(partial, target)
 
 
 class BadBackup(Exception):
@@ -67,14 +52,24 @@ def check_file(path: Path) -> int:
 
 
 def backup_database(path: Path, target: Path) -> None:
-    """A consistent, owner-only copy of the database at `path`, made while others may write to it."""
+    """A consistent, owner-only copy of the database at `path`, made while others may write to it;
+    `target` is replaced at once when the copy is complete, so a crash never leaves half a backup."""
     if not path.is_file():
         raise BadBackup(f"{path}: no database here to back up")
-    source = sqlite3.connect(path, timeout=30)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f"{target.name}.partial-{os.getpid()}-{secrets.token_hex(4)}")
+    create_private(partial)
+    source, copy = sqlite3.connect(path, timeout=30), sqlite3.connect(partial)
     try:
-        copy_database(source, target)
+        source.backup(copy)
+        copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     finally:
         source.close()
+        copy.close()
+    os.replace(partial, target)
 
 
 def restore_database(backup: Path, path: Path, newest: int, aside: Path) -> int:

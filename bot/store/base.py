@@ -25,7 +25,7 @@ class Connection:
     def __init__(self, path: Path | str):
         self.path = None if str(path) == ":memory:" else Path(path)
         if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             create_private(self.path)
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
         self.db = sqlite_utils.Database(conn)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from bot.cycle import CyclePolicy, Dates, ReminderPolicy, servant_dates
 from bot.store.base import Connection, iso
@@ -48,10 +47,9 @@ class CycleStore(Connection):
                         [int(active), None if active else iso(now), telegram_id])
 
     def refresh_cycle(self, telegram_id: int, refresher: list[str], onboarding: list[str],
-                      policy: CyclePolicy, now: datetime, zone: str = "Asia/Almaty") -> Dates:
+                      policy: CyclePolicy, now: datetime) -> Dates:
         """Recompute and store the servant's cycle from passes, recorded training and hire date."""
-        local = ZoneInfo(zone)
-        passes = {module: datetime.fromisoformat(at).astimezone(local).date() for module, at in self.db.execute(
+        passes = {module: policy.local_day(datetime.fromisoformat(at)) for module, at in self.db.execute(
             "SELECT module_id, MAX(completed_at) FROM completions WHERE telegram_id = ? AND passed GROUP BY module_id",
             [telegram_id]).fetchall()}
         trained, on_roster, hired = self.db.execute(
@@ -84,8 +82,8 @@ class CycleStore(Connection):
         cases += [f"WHEN days_left <= {d} THEN 'd{d}'" for d in sorted(policy.days_before)]
         return f"CASE {' '.join(cases)} END"
 
-    def due_reminders(self, zone: str, today: date, policy: ReminderPolicy, now: datetime) -> list[DueReminder]:
-        """Reminders due today for active servants in `zone` and not yet sent: one indexed query."""
+    def due_reminders(self, today: date, policy: ReminderPolicy, now: datetime) -> list[DueReminder]:
+        """Reminders due today for active servants and not yet sent: one indexed query."""
         horizon = (today + timedelta(days=max(policy.days_before))).isoformat()
         rows = self.db.execute(f"""
             SELECT telegram_id, kind, due_on, stage, language FROM (
@@ -100,14 +98,14 @@ class CycleStore(Connection):
                            CAST(julianday(onboarding_due_on) - julianday(:today) AS INTEGER)
                     FROM cycles WHERE onboarding_due_on <= :horizon
                 ) AS k JOIN users AS u ON u.telegram_id = k.telegram_id
-                WHERE u.active = 1 AND COALESCE(u.time_zone, 'Asia/Almaty') = :zone
+                WHERE u.active = 1
             ) AS due
             WHERE stage IS NOT NULL AND NOT EXISTS (
                 SELECT 1 FROM reminders AS r WHERE r.telegram_id = due.telegram_id AND r.kind = due.kind
                 AND r.due_on = due.due_on AND r.stage = due.stage
                 AND NOT (r.status = '{SENDING}' AND r.claimed_at < :stale))
             ORDER BY due.due_on, due.telegram_id""",
-            {"today": today.isoformat(), "horizon": horizon, "zone": zone, "stale": iso(now - STALE_CLAIM)},
+            {"today": today.isoformat(), "horizon": horizon, "stale": iso(now - STALE_CLAIM)},
         ).fetchall()
         return [DueReminder(*row) for row in rows]
 
@@ -144,7 +142,3 @@ class CycleStore(Connection):
         else:
             self.db.execute("UPDATE reminders SET status = ?, sent_at = ? WHERE telegram_id = ? AND kind = ? "
                             "AND due_on = ? AND stage = ?", [status, iso(now), *key])
-
-    def zones(self) -> list[str]:
-        return [z for (z,) in self.db.execute(
-            "SELECT DISTINCT COALESCE(time_zone, 'Asia/Almaty') FROM users WHERE active = 1").fetchall()]

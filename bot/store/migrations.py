@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.store.backup import copy_database, has_tables
+from bot.store.backup import backup_database, has_tables
 from bot.store.base import Connection
 from bot.store.schema import create_tables_v1, create_views
 
@@ -69,17 +69,18 @@ def backup_path(path: Path, version: int) -> Path:
 def upgrade(connection: Connection, cycle_years: int) -> int:
     """Bring the schema to SCHEMA_VERSION and recreate the views; the version the file had.
 
-    Two processes opening an old file at once are safe: the second waits for the first's
-    transaction and then finds nothing left to do."""
+    Two processes opening an old file at once are safe: the backup and the migrations happen
+    under the write lock, so the second waits for the first and then finds nothing left to do."""
     db = connection.db
-    found = schema_version(db)
-    if found > SCHEMA_VERSION:
-        raise SchemaError(f"{connection.path}: schema version {found} is newer than this release knows "
-                          f"({SCHEMA_VERSION}); run a newer release or restore a backup.")
-    if found < SCHEMA_VERSION and connection.path is not None and has_tables(db):
-        copy_database(db.conn, backup_path(connection.path, found))
     with connection.transaction():
         found = schema_version(db)
+        if found > SCHEMA_VERSION:
+            raise SchemaError(f"{connection.path}: schema version {found} is newer than this release knows "
+                              f"({SCHEMA_VERSION}); run a newer release or restore a backup.")
+        if found < SCHEMA_VERSION and connection.path is not None and has_tables(db):
+            # read through a second connection: WAL lets it see the file as it is while this one
+            # holds the write lock (a backup read through the connection holding it never finishes)
+            backup_database(connection.path, backup_path(connection.path, found))
         if found < SCHEMA_VERSION:  # views would stand in the way of changes to the columns they read
             for view in db.view_names():
                 db.execute(f"DROP VIEW [{view}]")
