@@ -18,8 +18,7 @@ import pytest
 
 from bot.config import ROOT
 from bot.model_fingerprint import training_fingerprint
-from bot.store import Store
-from bot.store import SCHEMA_VERSION
+from bot.store import SCHEMA_VERSION, Store
 from tests.bot_api_stub import BotApiStub
 from tests.conftest import TOKEN
 from tests.rasa_server import free_port
