@@ -41,6 +41,7 @@ class Settings:
     rasa_timeout: float
     cycle: CyclePolicy = CyclePolicy()
     reminders: ReminderPolicy = ReminderPolicy()
+    invite_days: int = 30  # how long an invite code works
 
     def require_token(self) -> str:
         """The Bot API token, or a ConfigError that says where to put it."""
@@ -133,4 +134,5 @@ def load_settings(
             working_days=tuple(d - 1 for d in _int_list(section, "reminder_working_days", [1, 2, 3, 4, 5], 1, 7)),
             time_zone=_time_zone(section),
         ),
+        invite_days=_positive_int(section, "invite_valid_days", Settings.invite_days),
     )

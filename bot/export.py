@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TextIO
 
 from bot.store.records import ANSWER_COLUMNS, COMPLETION_COLUMNS
@@ -57,22 +57,42 @@ def answer_statements(row: dict[str, object]) -> list[dict[str, object]]:
     return [_statement(row, "answered", activity, result, row["answered_at"])]
 
 
-def write(rows: Iterator[tuple], what: str, fmt: str, out: TextIO,
-          progress: Callable[[int], None] | None = None) -> int:
-    """Write every row in `fmt`; returns the number of rows. `out` should be opened with newline=''."""
-    columns = ANSWER_COLUMNS if what == "answers" else COMPLETION_COLUMNS
-    statements = answer_statements if what == "answers" else completion_statements
-    writer = csv.writer(out) if fmt == "csv" else None
-    if writer:
-        writer.writerow(columns)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what Excel and LibreOffice read as a formula
+
+
+def safe_cell(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula, made plain text (OWASP: prefix a quote)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_table(columns: tuple[str, ...], rows: Iterable[tuple], out: TextIO,
+                progress: Callable[[int], None] | None = None) -> int:
+    """A CSV table with a header, every text cell safe to open in a spreadsheet; returns the row count."""
+    writer = csv.writer(out)
+    writer.writerow(columns)
     count = 0
     for count, values in enumerate(rows, 1):
-        if writer:
-            writer.writerow(values)
-        else:
-            record = dict(zip(columns, values))
-            for item in ([record] if fmt == "jsonl" else statements(record)):
-                out.write(json.dumps(item, ensure_ascii=False) + "\n")
+        writer.writerow([safe_cell(v) for v in values])
+        if progress and count % 1000 == 0:
+            progress(count)
+    return count
+
+
+def write(rows: Iterator[tuple], what: str, fmt: str, out: TextIO,
+          progress: Callable[[int], None] | None = None) -> int:
+    """Write every row in `fmt` (CSV cells made safe, JSON lines and xAPI raw); returns the number of
+    rows. `out` should be opened with newline=''."""
+    columns = ANSWER_COLUMNS if what == "answers" else COMPLETION_COLUMNS
+    if fmt == "csv":
+        return write_table(columns, rows, out, progress)
+    statements = answer_statements if what == "answers" else completion_statements
+    count = 0
+    for count, values in enumerate(rows, 1):
+        record = dict(zip(columns, values))
+        for item in ([record] if fmt == "jsonl" else statements(record)):
+            out.write(json.dumps(item, ensure_ascii=False) + "\n")
         if progress and count % 1000 == 0:
             progress(count)
     return count

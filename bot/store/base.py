@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,12 +17,22 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
+def _create_private(path: Path) -> None:
+    """Create the database file readable by its owner only (SQLite gives its -wal and -shm files the
+    same mode); an existing file is left as it is."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 class Connection:
     """An SQLite file in WAL mode, in autocommit mode with explicit transactions."""
 
     def __init__(self, path: Path | str):
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(path))
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
         self.db = sqlite_utils.Database(conn)
         self.db.execute("PRAGMA journal_mode=WAL")

@@ -43,9 +43,15 @@ class CycleStore(Connection):
                         [day.isoformat() if day else None, telegram_id])
 
     def set_active(self, telegram_id: int, active: bool, now: datetime) -> None:
-        """Deactivate (left the service, blocked the bot) or reactivate a servant."""
+        """End (left the service) or restore a servant's membership; only a coordinator does this."""
         self.db.execute("UPDATE users SET active = ?, blocked_at = ? WHERE telegram_id = ?",
                         [int(active), None if active else iso(now), telegram_id])
+
+    def mark_unreachable(self, telegram_id: int, now: datetime) -> None:
+        """Telegram refused a message (blocked the bot): they stay a servant, shown as unreachable,
+        and get no reminders until they write again."""
+        self.db.execute("UPDATE users SET unreachable_since = COALESCE(unreachable_since, ?) WHERE telegram_id = ?",
+                        [iso(now), telegram_id])
 
     def refresh_cycle(self, telegram_id: int, refresher: list[str], onboarding: list[str],
                       policy: CyclePolicy, now: datetime, zone: str = "Asia/Almaty") -> Dates:
@@ -85,7 +91,7 @@ class CycleStore(Connection):
         return f"CASE {' '.join(cases)} END"
 
     def due_reminders(self, zone: str, today: date, policy: ReminderPolicy, now: datetime) -> list[DueReminder]:
-        """Reminders due today for active servants in `zone` and not yet sent: one indexed query."""
+        """Reminders due today for active, reachable servants in `zone` and not yet sent: one indexed query."""
         horizon = (today + timedelta(days=max(policy.days_before))).isoformat()
         rows = self.db.execute(f"""
             SELECT telegram_id, kind, due_on, stage, language FROM (
@@ -100,7 +106,7 @@ class CycleStore(Connection):
                            CAST(julianday(onboarding_due_on) - julianday(:today) AS INTEGER)
                     FROM cycles WHERE onboarding_due_on <= :horizon
                 ) AS k JOIN users AS u ON u.telegram_id = k.telegram_id
-                WHERE u.active = 1 AND COALESCE(u.time_zone, 'Asia/Almaty') = :zone
+                WHERE u.active = 1 AND u.unreachable_since IS NULL AND COALESCE(u.time_zone, 'Asia/Almaty') = :zone
             ) AS due
             WHERE stage IS NOT NULL AND NOT EXISTS (
                 SELECT 1 FROM reminders AS r WHERE r.telegram_id = due.telegram_id AND r.kind = due.kind
