@@ -60,6 +60,7 @@ class Call:
     method: str
     params: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)
+    status: int = 200  # what the stand-in answered
 
 
 class BotApiStub:
@@ -163,14 +164,14 @@ class BotApiStub:
 
     def _record(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> tuple[int, dict[str, Any]]:
         with self._lock:
+            call = Call(method, params, files)
             if method != "getUpdates":
-                self.calls.append(Call(method, params, files))
+                self.calls.append(call)
                 self._lock.notify_all()
             queued = self.failures.get(method)
-            if queued:
-                return queued.popleft()
-            refused = self._refusal(method, params, files)
+            refused = queued.popleft() if queued else self._refusal(method, params, files)
             if refused:
+                call.status = refused[0]
                 return refused
         return 200, {"ok": True, "result": self._result(method, params)}
 
