@@ -7,6 +7,8 @@
    stand-in (Telegram allows about 30 messages per second overall).
 3. Export: `python -m bot export --what answers` of 100,000 and 1,000,000 answer rows, its time
    and peak memory (constant memory means the two peaks are about the same).
+4. Coordinator lists: /overdue and /report (text, CSV and chart) for 5,000 servants in 500
+   departments, and the chart's size against the Bot API's photo limits.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import random
 import subprocess
 import statistics
+import struct
 import sys
 import tempfile
 import time
@@ -140,12 +143,41 @@ def export(directory: Path) -> None:
               f"peak memory of the export process {peak / 1024:.0f} MB")
 
 
+def coordinator_lists(directory: Path, departments: int = 500, servants: int = 5_000) -> None:
+    from telegram.constants import MessageLimit
+
+    from bot.coordinators import Request
+    from bot.replies import split_text
+    from bot.store import Employee
+
+    store = Store(directory / "lists.db")
+    today = NOW.date()
+    store.upsert_employees([Employee(f"E{n}", f"Сотрудникова-Нұрланқызы Әйгерім {n}", f"Департамент №{n % departments}",
+                                     "x", None, (today - timedelta(days=3 * 365 + n % 400 - 200)).isoformat())
+                            for n in range(servants)], NOW)
+    bank = load_bank(ROOT / "quizzes")
+    coordination = Coordination(store, bank, frozenset(), CyclePolicy())
+    request = Request("ru", today, None)
+    for name, command in (("/overdue", coordination.overdue), ("/report", coordination.report)):
+        ms, outcome = _median_ms(lambda: asyncio.run(command(request)))
+        reply = outcome.replies[0]
+        messages = len(split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH))
+        print(f"{name} for {servants:,} servants in {departments} departments: median {ms:.0f} ms; text "
+              f"{len(reply.text):,} characters ({messages} messages), CSV {reply.overflow.size:,} bytes")
+    chart = outcome.files[0].data
+    width, height = struct.unpack(">II", chart[16:24])
+    print(f"chart of {departments} departments: {width}x{height} px, {len(chart):,} bytes "
+          f"(limits: width + height 10,000, ratio 20, 10 MB)")
+    store.close()
+
+
 def main() -> None:
     print(f"benchmarks on {date.today().isoformat()}, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as tmp:
         selection(Path(tmp))
         asyncio.run(delivery(Path(tmp)))
         export(Path(tmp))
+        coordinator_lists(Path(tmp))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from bot.store.records import DepartmentReport, Servant
 
 REPORT_COLUMNS = ("department", "servants", "current", "overdue", "due_soon", "unreachable", "self_registered",
                   "module_id", "completed", "passed", "average_score")
-OVERDUE_COLUMNS = ("employee_id", "full_name", "department", "telegram_id", "due_on", "days_overdue",
+OVERDUE_COLUMNS = ("employee_id", "name", "department", "telegram_id", "due_on", "days_overdue",
                    "unreachable_since", "on_roster")
 CHART_BARS = 40  # more bars would not be readable on a phone, and the picture would pass the photo limits
 LABEL_LENGTH = 40

@@ -23,8 +23,9 @@ from bot.cycle import CyclePolicy, ReminderPolicy, add_years
 from bot.locales import LANGUAGES, strings, t
 from bot.reminders import Reminders
 from bot.replies import split_text, utf16_length
-from bot.report import CHART_BARS, OVERDUE_COLUMNS, REPORT_COLUMNS
+from bot.report import CHART_BARS, OVERDUE_COLUMNS, REPORT_COLUMNS, chart_title, completion_chart
 from bot.store import Employee, Store
+from bot.store.records import DepartmentReport
 from bot.telegram_app import TelegramSender, sending_bot, sync_coordinator_menus
 from tests.bot_api_stub import BotApiStub
 from tests.conftest import NOW, TOKEN, TelegramUser, running_bot, sent_messages, start_bot, stop_bot
@@ -392,3 +393,13 @@ def test_invite_lifetime_is_a_validated_setting(tmp_path):
     config.write_text("bot:\n  invite_valid_days: 0\n")
     with pytest.raises(ConfigError, match="invite_valid_days"):
         load_settings({}, config)
+
+
+@pytest.mark.parametrize("departments", [1, CHART_BARS, CHART_BARS + 1, 500])
+def test_the_chart_stays_readable_and_within_the_photo_limits(departments):
+    reports = [DepartmentReport(_department(n), 10, n % 11, 10 - n % 11, 0) for n in range(departments)]
+    data = completion_chart(reports, chart_title(reports, "kk"))
+    width, height = _png_size(data)
+    assert len(data) <= FileSizeLimit.PHOTOSIZE_UPLOAD
+    assert width + height <= 10_000 and max(width, height) <= 20 * min(width, height)
+    assert height <= 100 * (0.4 * min(departments, CHART_BARS) + 1.8) + 1  # one bar per department, at most 40
