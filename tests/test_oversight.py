@@ -403,3 +403,16 @@ def test_the_chart_stays_readable_and_within_the_photo_limits(departments):
     assert len(data) <= FileSizeLimit.PHOTOSIZE_UPLOAD
     assert width + height <= 10_000 and max(width, height) <= 20 * min(width, height)
     assert height <= 100 * (0.4 * min(departments, CHART_BARS) + 1.8) + 1  # one bar per department, at most 40
+
+
+def test_report_csv_on_the_command_line_has_the_bots_columns_and_safe_cells(tmp_path):
+    from tests.test_coordinators import _cli
+    store = Store(tmp_path / "bot.db")
+    store.upsert_employees([Employee("E1", "=cmd|' /C calc'!A0", "@Akimat", "x", None, "2020-01-01")], NOW)
+    store.close()
+    overdue = list(csv.reader(io.StringIO(_cli("report", "--format", "csv", "--overdue", db=tmp_path / "bot.db")
+                                          .stdout.lstrip("\ufeff"))))
+    assert overdue[0] == list(OVERDUE_COLUMNS)
+    assert overdue[1][:3] == ["E1", "'=cmd|' /C calc'!A0", "'@Akimat"] and overdue[1][-1] == "1"
+    report = list(csv.reader(io.StringIO(_cli("report", "--format", "csv", db=tmp_path / "bot.db").stdout.lstrip("\ufeff"))))
+    assert report[0] == list(REPORT_COLUMNS) and {r[0] for r in report[1:]} == {"'@Akimat"}
