@@ -17,10 +17,13 @@ from datetime import date, timedelta
 import pytest
 from telegram.constants import FileSizeLimit, MessageLimit
 
+from bot import telegram_app
+from bot.config import ConfigError, load_settings
 from bot.conversation import Conversation
 from bot.coordinators import COMMAND_TABLE, COORDINATOR_COMMANDS, coordinator_command
 from bot.cycle import CyclePolicy, ReminderPolicy, add_years
 from bot.locales import LANGUAGES, strings, t
+from bot.quiz import Plan
 from bot.reminders import Reminders
 from bot.replies import split_text, utf16_length
 from bot.report import CHART_BARS, OVERDUE_COLUMNS, REPORT_COLUMNS, chart_title, completion_chart
@@ -29,6 +32,7 @@ from bot.store.records import DepartmentReport
 from bot.telegram_app import TelegramSender, sending_bot, sync_coordinator_menus
 from tests.bot_api_stub import BotApiStub
 from tests.conftest import NOW, TOKEN, TelegramUser, running_bot, sent_messages, start_bot, stop_bot
+from tests.test_coordinators import _cli
 
 TODAY = date(2026, 11, 23)  # NOW in Almaty, a Monday
 COORDINATOR = 900
@@ -245,7 +249,6 @@ async def test_a_formula_name_is_plain_text_in_the_csv_and_raw_in_json(bank, tmp
         for telegram_id, first_name in ((804, "Asel"), (805, formula)):
             harness.store.touch_user(telegram_id, first_name, NOW)
             module = bank.modules["onboarding"]
-            from bot.quiz import Plan
             session = harness.store.start_session(telegram_id, module.id, module.track, Plan.draw(module, 1), NOW)
             harness.store.complete(session.id, 10, len(module.questions), True, NOW)
         calls = await harness.user(COORDINATOR, "en").send("/export")
@@ -255,14 +258,12 @@ async def test_a_formula_name_is_plain_text_in_the_csv_and_raw_in_json(bank, tmp
         assert [(r["employee_id"], r["full_name"], r["department"], r["telegram_first_name"]) for r in rows] == [
             ("'@E1", "'-Ерлан", "'+Akimat", "Asel"), ("", "", "", "'" + formula)]
         assert list(rows[0])[-1] == "telegram_first_name"
-    from tests.test_coordinators import _cli
     lines = _cli("export", "--format", "jsonl", db=tmp_path / "bot.db").stdout.splitlines()
     assert [json.loads(line)["telegram_first_name"] for line in lines] == ["Asel", formula]
     assert json.loads(lines[0])["full_name"] == "-Ерлан"
 
 
 def test_output_files_are_private_atomic_and_never_overwritten_by_accident(tmp_path):
-    from tests.test_coordinators import _cli
     db = tmp_path / "bot.db"
     assert _cli("coordinator", "list", db=db).returncode == 0
     assert db.stat().st_mode & 0o777 == 0o600
@@ -284,8 +285,7 @@ def test_output_files_are_private_atomic_and_never_overwritten_by_accident(tmp_p
 
 
 async def test_an_export_too_big_for_telegram_points_to_the_command_line(bank, tmp_path, clock, monkeypatch):
-    import bot.telegram_app
-    monkeypatch.setattr(bot.telegram_app, "FileSizeLimit", types.SimpleNamespace(
+    monkeypatch.setattr(telegram_app, "FileSizeLimit", types.SimpleNamespace(
         FILESIZE_UPLOAD=10, PHOTOSIZE_UPLOAD=FileSizeLimit.PHOTOSIZE_UPLOAD))  # a log past the limit
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     async for harness in running_bot(bank, tmp_path, clock, None, coordinator_ids=frozenset({COORDINATOR})):
@@ -325,7 +325,6 @@ def test_every_coordinator_command_has_a_handler_and_help_in_every_language():
 
 
 def test_coordinator_departments_are_named_or_explicitly_all(tmp_path):
-    from tests.test_coordinators import _cli
     db = tmp_path / "bot.db"
     for args in (["--department", ""], ["--department", "  "], [], ["--department", "Akimat", "--all-departments"]):
         result = _cli("coordinator", "add", "--telegram-id", "5", *args, db=db)
@@ -337,7 +336,6 @@ def test_coordinator_departments_are_named_or_explicitly_all(tmp_path):
 
 
 def test_roster_invites_all_needs_reissue(tmp_path):
-    from tests.test_coordinators import _cli
     result = _cli("roster", "invites", "--all", db=tmp_path / "bot.db")
     assert result.returncode == 2 and "--all needs --reissue" in result.stderr
 
@@ -386,7 +384,6 @@ def test_older_databases_are_carried_over(tmp_path):
 
 
 def test_invite_lifetime_is_a_validated_setting(tmp_path):
-    from bot.config import ConfigError, load_settings
     config = tmp_path / "config.yml"
     config.write_text("bot:\n  invite_valid_days: 14\n")
     assert load_settings({}, config).invite_days == 14
@@ -406,7 +403,6 @@ def test_the_chart_stays_readable_and_within_the_photo_limits(departments):
 
 
 def test_report_csv_on_the_command_line_has_the_bots_columns_and_safe_cells(tmp_path):
-    from tests.test_coordinators import _cli
     store = Store(tmp_path / "bot.db")
     store.upsert_employees([Employee("E1", "=cmd|' /C calc'!A0", "@Akimat", "x", None, "2020-01-01")], NOW)
     store.close()
