@@ -25,7 +25,7 @@ from bot.replies import File, Outcome, Reply
 from bot.report import (OVERDUE_COLUMNS, REPORT_COLUMNS, chart_title, completion_chart, overdue_rows,
                         overdue_text, report_rows, report_text)
 from bot.store import Store
-from bot.store.records import Filters
+from bot.store.records import Filters, RecordStore
 
 ALL = None  # the scope of a coordinator who sees every department
 
@@ -113,14 +113,18 @@ class Coordination:
                                    oversize_note=t(request.lang, "export_too_big", command=command))])
 
     def export_file(self, filters: Filters) -> tuple[Path, int]:
-        """The completion log streamed to a temporary CSV file (owner-only); the caller removes it."""
+        """The completion log streamed to a temporary CSV file (owner-only) through a connection of
+        its own, since it runs in a worker thread; the caller removes the file."""
         handle, name = tempfile.mkstemp(prefix="completions-", suffix=".csv")
+        reader = RecordStore(self.store.path)
         try:
             with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as out:
-                rows = export.write(self.store.completion_log(filters), "completions", "csv", out)
+                rows = export.write(reader.completion_log(filters), "completions", "csv", out)
         except BaseException:
             os.unlink(name)
             raise
+        finally:
+            reader.close()
         return Path(name), rows
 
 

@@ -33,6 +33,7 @@ class Connection:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             _create_private(Path(path))
+        self.path = path
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
         self.db = sqlite_utils.Database(conn)
         self.db.execute("PRAGMA journal_mode=WAL")
