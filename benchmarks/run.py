@@ -9,6 +9,8 @@
    and peak memory (constant memory means the two peaks are about the same).
 4. Item analysis (`report --items`) over the same 1,000,000 answers: first attempts picked out and
    summed per question in one SQL pass.
+5. Coordinator lists: /overdue and /report (text, CSV and chart) for 5,000 servants in 500
+   departments, and the chart's size against the Bot API's photo limits.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import os
 import random
 import subprocess
 import statistics
+import struct
 import sys
 import tempfile
 import time
@@ -83,6 +86,7 @@ async def delivery(directory: Path, count: int = 300) -> None:
     store.db.execute("UPDATE cycles SET due_on = ?", [(NOW.date() + timedelta(days=5)).isoformat()])
     bank = load_bank(ROOT / "quizzes")
     reminders = Reminders(bank, store, ReminderPolicy(), CyclePolicy(), Coordination(store, bank, frozenset(), CyclePolicy()), "ru")
+    api.know(*range(1, count + 1))  # the servants pressed Start
     try:
         async with sending_bot("1:BENCH", api.base_url, reminders.concurrency) as bot:
             start = time.perf_counter()
@@ -165,12 +169,41 @@ def item_analysis_figure(path: Path, rows: int = 1_000_000, per_session: int = 1
     store.close()
 
 
+def coordinator_lists(directory: Path, departments: int = 500, servants: int = 5_000) -> None:
+    from telegram.constants import MessageLimit
+
+    from bot.coordinators import Request
+    from bot.replies import split_text
+    from bot.store import Employee
+
+    store = Store(directory / "lists.db")
+    today = NOW.date()
+    store.upsert_employees([Employee(f"E{n}", f"Сотрудникова-Нұрланқызы Әйгерім {n}", f"Департамент №{n % departments}",
+                                     "x", None, (today - timedelta(days=3 * 365 + n % 400 - 200)).isoformat())
+                            for n in range(servants)], NOW)
+    bank = load_bank(ROOT / "quizzes")
+    coordination = Coordination(store, bank, frozenset(), CyclePolicy())
+    request = Request("ru", today, None)
+    for name, command in (("/overdue", coordination.overdue), ("/report", coordination.report)):
+        ms, outcome = _median_ms(lambda: asyncio.run(command(request)))
+        reply = outcome.replies[0]
+        messages = len(split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH))
+        print(f"{name} for {servants:,} servants in {departments} departments: median {ms:.0f} ms; text "
+              f"{len(reply.text):,} characters ({messages} messages), CSV {reply.overflow.size:,} bytes")
+    chart = outcome.files[0].data
+    width, height = struct.unpack(">II", chart[16:24])
+    print(f"chart of {departments} departments: {width}x{height} px, {len(chart):,} bytes "
+          f"(limits: width + height 10,000, ratio 20, 10 MB)")
+    store.close()
+
+
 def main() -> None:
     print(f"benchmarks on {date.today().isoformat()}, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as tmp:
         selection(Path(tmp))
         asyncio.run(delivery(Path(tmp)))
         export(Path(tmp))
+        coordinator_lists(Path(tmp))
 
 
 if __name__ == "__main__":

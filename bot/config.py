@@ -45,6 +45,7 @@ class Settings:
     cycle: CyclePolicy = CyclePolicy()
     reminders: ReminderPolicy = ReminderPolicy()
     item_min_attempts: int = DEFAULT_MIN_ATTEMPTS  # below this, item analysis says "too few answers"
+    invite_days: int = 30  # how long an invite code works
 
     def require_token(self) -> str:
         """The Bot API token, or a ConfigError that says where to put it."""
@@ -139,4 +140,5 @@ def load_settings(
             working_days=tuple(d - 1 for d in _int_list(section, "reminder_working_days", [1, 2, 3, 4, 5], 1, 7)),
         ),
         item_min_attempts=_positive_int(section, "item_min_attempts", DEFAULT_MIN_ATTEMPTS),
+        invite_days=_positive_int(section, "invite_valid_days", Settings.invite_days),
     )

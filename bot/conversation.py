@@ -9,32 +9,23 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 
 from bot import typed, views
 from bot.content import Bank, Module
-from bot.coordinators import COORDINATOR_COMMANDS, Coordination, NotPermitted
+from bot.coordinators import COORDINATOR_COMMANDS, Coordination, NotPermitted, Request, coordinator_command
 from bot.cycle import CyclePolicy
 from bot.dialogue import TOPIC, Dialogue
-from bot.locales import LANGUAGES, count, parse_date, pick_language, t
+from bot.locales import LANGUAGES, count, pick_language, t
 from bot.quiz import Attempt, Plan, StaleAction
 from bot.replies import Outcome, Reply, parse_callback
 from bot.review import REVIEW, SESSION_SIZE, review_module
 from bot.store import Session, Store
-from bot.store.records import Filters
+from bot.store.roster import EXPIRED, LINKED, InviteRefused
 from bot.views import COMMANDS, Context
 
 TEXT_LIMIT = 1000
 __all__ = ["COMMANDS", "Conversation", "User"]
-
-
-def _period(args: str) -> tuple[date | None, date | None]:
-    """The dates after /export: none, a start, or a start and an end (29.11.2026 or ISO); ValueError otherwise."""
-    parts = args.split()
-    if len(parts) > 2:
-        raise ValueError(args)
-    days: list[date | None] = [parse_date(part) for part in parts]
-    return tuple((days + [None, None])[:2])
 
 
 @dataclass(frozen=True)
@@ -82,7 +73,7 @@ class Conversation:
         if name == "start":
             return Outcome([Reply(t(ctx.lang, "greeting", name=user.first_name or "")), views.menu(ctx)])
         if name in COORDINATOR_COMMANDS:
-            return self._coordinator_command(ctx, name, args)
+            return await self._coordinator_command(ctx, name, args)
         screens = {
             "quiz": lambda: views.track(ctx),
             "progress": lambda: views.progress(ctx),
@@ -91,34 +82,34 @@ class Conversation:
         return Outcome([screens.get(name, lambda: views.help_text(ctx))()])
 
     def _link(self, ctx: Context, code: str) -> Outcome:
-        """An invite deep link: link this Telegram account to the roster record, once."""
-        employee = self.store.claim_invite(code, ctx.telegram_id, self.clock())
-        if employee is None:
-            return Outcome([views.menu(ctx, t(ctx.lang, "invite_invalid"))])
+        """An invite deep link: link this Telegram account to the roster record, once; an account
+        already linked to another employee keeps its record."""
+        try:
+            employee = self.store.claim_invite(code, ctx.telegram_id, self.clock())
+        except InviteRefused as refused:
+            if refused.reason == LINKED:
+                text = t(ctx.lang, "invite_account_linked", name=refused.linked_to.full_name,
+                         department=refused.linked_to.department)
+            else:
+                text = t(ctx.lang, "invite_expired" if refused.reason == EXPIRED else "invite_invalid")
+            return Outcome([views.menu(ctx, text)])
         self.refresh_cycle(ctx.telegram_id)
         text = t(ctx.lang, "invite_linked", name=employee.full_name, department=employee.department)
         return Outcome([views.menu(ctx, text)])
 
-    def _coordinator_command(self, ctx: Context, name: str, args: str) -> Outcome:
-        """/report, /overdue, /export [since [until]]: only for coordinators, within their departments."""
+    async def _coordinator_command(self, ctx: Context, name: str, args: str) -> Outcome:
+        """A command of the coordinators' table: only for coordinators, within their departments."""
         try:
             scope = self.coordination.scope(ctx.telegram_id)
         except NotPermitted:
             return Outcome([Reply(t(ctx.lang, "not_permitted"))])
-        if name == "report":
-            text, chart = self.coordination.report(ctx.lang, ctx.today, scope)
-            return Outcome([Reply(text)], files=[chart] if chart else [])
-        if name == "overdue":
-            return Outcome([Reply(self.coordination.overdue(ctx.lang, ctx.today, scope))])
-        if name == "items":
-            document, questions = self.coordination.items_csv(scope)
-            return Outcome([Reply(t(ctx.lang, "items_done", count=questions))], files=[document])
-        try:
-            since, until = _period(args)
-        except ValueError:
-            return Outcome([Reply(t(ctx.lang, "export_usage"))])
-        document, rows = self.coordination.export_csv(Filters(since, until, scope))
-        return Outcome([Reply(t(ctx.lang, "export_done", rows=count(ctx.lang, "row", rows)))], files=[document])
+        command = coordinator_command(name)
+        return await command.handler(self.coordination, Request(ctx.lang, ctx.today, scope, args))
+
+    def private_only(self, user: User) -> Outcome:
+        """A command or button in a group chat: one line pointing to the private chat, nothing recorded."""
+        lang = pick_language(self.store.language(user.telegram_id), user.language_code, default=self.default_language)
+        return Outcome([Reply(t(lang, "private_only"))], notice=t(lang, "private_only"))
 
     # buttons -----------------------------------------------------------------------------
 

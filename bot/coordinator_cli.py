@@ -11,14 +11,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot import export
-from bot.cli import CommandError, parse_day, utcnow
+from bot.cli import CommandError, database_files, parse_day, private_output, utcnow
 from bot.config import Settings
 from bot.content import Bank, load_bank
 from bot.coordinators import item_analysis
 from bot.conversation import Conversation
 from bot.items import report_text as item_report_text, write_csv
 from bot.locales import t
-from bot.report import completion_chart, overdue_text, report_text
+from bot.report import (OVERDUE_COLUMNS, REPORT_COLUMNS, chart_title, completion_chart, overdue_rows,
+                        overdue_text, report_rows, report_text)
 from bot.lrs import Delivery, Lrs, LrsError
 from bot.roster import parse_roster
 from bot.store import Store
@@ -54,15 +55,19 @@ def roster_import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def roster_invites(settings: Settings, args: argparse.Namespace) -> int:
-    """Each employee's one-time code and deep link (unlinked employees only, unless --all)."""
+    """Each employee's one-time code, deep link and expiry (unlinked employees only; --all with
+    --reissue gives linked ones a new code too)."""
+    if args.all and not args.reissue:
+        raise CommandError("--all needs --reissue: a linked employee gets a new code only in place of the old ones")
     store, now = _store(settings), utcnow()
     bot = settings.bot_username or "<bot>"
-    print("employee_id\tfull_name\tdepartment\tcode\tlink")
+    print("employee_id\tfull_name\tdepartment\tcode\tlink\texpires")
     for employee in store.employees(args.department):
         if employee.telegram_id is not None and not args.all:
             continue
-        code = store.invite(employee.employee_id, now, reissue=args.reissue)
-        print(f"{employee.employee_id}\t{employee.full_name}\t{employee.department}\t{code}\thttps://t.me/{bot}?start={code}")
+        invite = store.invite(employee.employee_id, now, settings.invite_days, reissue=args.reissue)
+        print(f"{employee.employee_id}\t{employee.full_name}\t{employee.department}\t{invite.code}\t"
+              f"https://t.me/{bot}?start={invite.code}\t{invite.expires_at[:10]}")
     return 0
 
 
@@ -79,13 +84,18 @@ def coordinator(settings: Settings, args: argparse.Namespace) -> int:
     if args.action != "list" and args.telegram_id is None:
         raise CommandError(f"coordinator {args.action} needs --telegram-id")
     if args.action == "add":
-        store.add_coordinator(args.telegram_id, args.department or [], utcnow(), args.note or "")
+        departments = [d.strip() for d in args.department or []]
+        if "" in departments:
+            raise CommandError("--department needs a name; for every department use --all-departments")
+        if bool(departments) == args.all_departments:
+            raise CommandError("coordinator add needs either --department NAME (repeatable) or --all-departments")
+        store.add_coordinator(args.telegram_id, departments, utcnow(), args.note or "", args.all_departments)
     elif args.action == "remove" and not store.remove_coordinator(args.telegram_id):
         raise CommandError(f"{args.telegram_id} is not a coordinator in the database")
     for telegram_id in sorted(settings.coordinator_ids):
         print(f"{telegram_id}\tall departments\t(BOT_COORDINATOR_IDS)")
     for telegram_id, departments in sorted(store.coordinators().items()):
-        print(f"{telegram_id}\t{', '.join(departments) or 'all departments'}")
+        print(f"{telegram_id}\t{'all departments' if departments is None else ', '.join(departments)}")
     return 0
 
 
@@ -111,7 +121,8 @@ def export_log(settings: Settings, args: argparse.Namespace) -> int:
     def progress(done: int) -> None:
         print(f"\r{done:,}/{total:,} {unit} ({100 * done // max(total, 1)}%)", end="", file=sys.stderr)
 
-    target = open(args.output, "w", encoding=encoding, newline="") if to_file else nullcontext(sys.stdout)
+    target = (private_output(Path(args.output), args.force, database_files(settings.db_path), encoding) if to_file
+              else nullcontext(sys.stdout))
     with target as out:
         if not to_file and args.format == "csv":
             out.write("\ufeff")
@@ -146,8 +157,9 @@ def _send_to_lrs(settings: Settings, endpoint: str, statements: Iterator[dict[st
 
 
 def report(settings: Settings, args: argparse.Namespace) -> int:
-    """Per department and module: enrolled, completed, passed, average, overdue, due soon; --chart PNG;
-    with --items, the item analysis of every question instead."""
+    """Per department and module: enrolled, completed, passed, average, overdue, due soon, unreachable;
+    the overdue list; as text or (--format csv, with --overdue for the list) CSV; --chart PNG; with
+    --items, the item analysis of every question instead."""
     store = _store(settings)
     bank = load_bank(settings.quizzes_dir)
     today = datetime.now(ZoneInfo(settings.cycle.time_zone)).date()
@@ -155,12 +167,22 @@ def report(settings: Settings, args: argparse.Namespace) -> int:
     if args.items:
         return _item_report(settings, store, bank, args, scope)
     args.language = args.language or "en"
-    reports = store.department_reports(today, settings.cycle.window_days, scope)
-    print(report_text(reports, bank, args.language, settings.cycle.window_days))
-    print()
-    print(overdue_text(store.overdue(today, scope), args.language))
+    not_servants = settings.coordinator_ids | frozenset(store.coordinators())
+    reports = store.department_reports(today, settings.cycle.window_days, scope, not_servants)
+    overdue = store.overdue(today, scope, not_servants)
+    if args.format == "csv":
+        sys.stdout.write("\ufeff")
+        columns, rows = (OVERDUE_COLUMNS, overdue_rows(overdue)) if args.overdue else \
+            (REPORT_COLUMNS, report_rows(reports, bank))
+        export.write_table(columns, rows, sys.stdout)
+    else:
+        if not args.overdue:
+            print(report_text(reports, bank, args.language, settings.cycle.window_days))
+            print()
+        print(overdue_text(overdue, args.language))
     if args.chart:
-        Path(args.chart).write_bytes(completion_chart(reports, t(args.language, "chart_title")))
+        with private_output(Path(args.chart), args.force, database_files(settings.db_path)) as out:
+            out.write(completion_chart(reports, chart_title(reports, args.language)))
         print(f"chart written to {args.chart}", file=sys.stderr)
     return 0
 
@@ -172,7 +194,8 @@ def _item_report(settings: Settings, store: Store, bank: Bank, args: argparse.Na
         raise CommandError(f"--module: {args.module!r} is not a module ({', '.join(sorted(bank.modules))})")
     filters = ItemFilters(args.module, parse_day(args.since), args.language, scope)
     items = item_analysis(store, bank, filters, settings.item_min_attempts)
-    if args.csv:
+    if args.format == "csv":
+        sys.stdout.write("\ufeff")
         write_csv(items, sys.stdout)
     else:
         print(item_report_text(items, settings.item_min_attempts))
@@ -190,7 +213,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     invites = actions.add_parser("invites", help="print one-time invite codes and deep links")
     invites.add_argument("--department")
     invites.add_argument("--reissue", action="store_true", help="revoke open codes and issue new ones")
-    invites.add_argument("--all", action="store_true", help="include employees already linked")
+    invites.add_argument("--all", action="store_true", help="with --reissue: employees already linked too")
     invites.set_defaults(func=roster_invites)
     revoke = actions.add_parser("revoke", help="revoke an employee's unused codes")
     revoke.add_argument("employee_id")
@@ -199,7 +222,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     coordinators = commands.add_parser("coordinator", help="add, remove or list coordinators")
     coordinators.add_argument("action", choices=["add", "remove", "list"])
     coordinators.add_argument("--telegram-id", type=int)
-    coordinators.add_argument("--department", action="append", help="limit to this department (repeatable)")
+    coordinators.add_argument("--department", action="append", help="a department they see (repeatable)")
+    coordinators.add_argument("--all-departments", action="store_true", help="they see every department")
     coordinators.add_argument("--note")
     coordinators.set_defaults(func=coordinator)
 
@@ -210,7 +234,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     exporter.add_argument("--until", help="to this ISO date, inclusive")
     exporter.add_argument("--department", action="append")
     exporter.add_argument("--module")
-    exporter.add_argument("--output", "-o", help="file to write (default: stdout)")
+    exporter.add_argument("--output", "-o", help="file to write, owner-only (default: stdout)")
+    exporter.add_argument("--force", action="store_true", help="overwrite an existing --output file")
     exporter.add_argument("--to-lrs", metavar="URL", help="with --format xapi: post the statements to the Learning "
                           "Record Store whose xAPI endpoint is URL (credentials: BOT_LRS_USER, BOT_LRS_PASSWORD)")
     exporter.set_defaults(func=export_log)
@@ -219,9 +244,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     reporter.add_argument("--department", action="append")
     reporter.add_argument("--language", choices=["kk", "ru", "en"],
                           help="the report's language (default en); with --items: only answers given in it")
-    reporter.add_argument("--chart", help="also write a PNG chart of completion by department")
+    reporter.add_argument("--format", choices=["text", "csv"], default="text", help="csv: the table for a spreadsheet")
+    reporter.add_argument("--overdue", action="store_true", help="only the overdue list")
+    reporter.add_argument("--chart", help="also write a PNG chart of completion by department (owner-only)")
+    reporter.add_argument("--force", action="store_true", help="overwrite an existing --chart file")
     reporter.add_argument("--items", action="store_true", help="item analysis: how each question performs")
     reporter.add_argument("--module", help="with --items: this module only")
     reporter.add_argument("--since", help="with --items: first attempts completed from this ISO date")
-    reporter.add_argument("--csv", action="store_true", help="with --items: CSV instead of text")
     reporter.set_defaults(func=report)

@@ -8,27 +8,45 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TextIO
 
 from bot.store.records import ANSWER_COLUMNS, COMPLETION_COLUMNS
 
 FORMATS = ("csv", "jsonl", "xapi")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what Excel and LibreOffice read as a formula
+
+
+def safe_cell(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula, made plain text (OWASP: prefix a quote)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_table(columns: tuple[str, ...], rows: Iterable[tuple], out: TextIO,
+                progress: Callable[[int], None] | None = None) -> int:
+    """A CSV table with a header, every text cell safe to open in a spreadsheet; returns the row count."""
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    count = 0
+    for count, values in enumerate(rows, 1):
+        writer.writerow([safe_cell(v) for v in values])
+        if progress and count % 1000 == 0:
+            progress(count)
+    return count
 
 
 def write(rows: Iterator[tuple], what: str, fmt: str, out: TextIO,
           progress: Callable[[int], None] | None = None) -> int:
-    """Write every row as CSV or JSON lines; returns the number of rows. `out` should be opened with newline=''."""
+    """Write every row as CSV (cells made safe) or JSON lines (raw); returns the number of rows.
+    `out` should be opened with newline=''."""
     columns = ANSWER_COLUMNS if what == "answers" else COMPLETION_COLUMNS
-    writer = csv.writer(out) if fmt == "csv" else None
-    if writer:
-        writer.writerow(columns)
+    if fmt == "csv":
+        return write_table(columns, rows, out, progress)
     count = 0
     for count, values in enumerate(rows, 1):
-        if writer:
-            writer.writerow(values)
-        else:
-            out.write(json.dumps(dict(zip(columns, values)), ensure_ascii=False) + "\n")
+        out.write(json.dumps(dict(zip(columns, values)), ensure_ascii=False) + "\n")
         if progress and count % 1000 == 0:
             progress(count)
     return count
@@ -36,7 +54,7 @@ def write(rows: Iterator[tuple], what: str, fmt: str, out: TextIO,
 
 def write_statements(statements: Iterator[dict[str, object]], out: TextIO,
                      progress: Callable[[int], None] | None = None) -> int:
-    """Write xAPI statements one per line; returns how many."""
+    """Write xAPI statements one per line, raw; returns how many."""
     count = 0
     for count, statement in enumerate(statements, 1):
         out.write(json.dumps(statement, ensure_ascii=False) + "\n")

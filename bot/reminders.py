@@ -3,8 +3,8 @@
 Each reminder is claimed in the database before it is sent (a unique index on servant, deadline
 and stage), so it goes out once even when two sweeps run at the same time or the bot restarts.
 The sender is an adapter (Telegram in production, anything in tests) that reports each delivery
-as sent, blocked (the servant blocked the bot: deactivate, never retry) or retry (released for
-the next sweep, nothing lost).
+as sent, blocked (the servant blocked the bot: marked unreachable, still a servant, no reminders
+until they write again) or retry (released for the next sweep, nothing lost).
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ DIGEST = "digest"
 
 
 class Sender(Protocol):
+    text_limit: int  # the longest message the channel takes, for the digest's cap
+
     async def send(self, telegram_id: int, reply: Reply) -> str:
         """Deliver one message; return SENT, BLOCKED or RETRY."""
 
@@ -73,12 +75,14 @@ class Reminders:
             due += [d for d in digests if not self.store.reminder_exists(d, now)]
         return due
 
-    def render(self, reminder: DueReminder, now: datetime) -> Reply:
+    def render(self, reminder: DueReminder, now: datetime, text_limit: int) -> Reply:
         lang = pick_language(reminder.language, default=self.default_language)
         today = self.cycle_policy.local_day(now)
         if reminder.kind == DIGEST:
             scope = self.coordination.scope(reminder.telegram_id)
-            return views.digest(lang, self.store.standing(today, self.cycle_policy.window_days, scope))
+            standing = self.store.standing(today, self.cycle_policy.window_days, scope,
+                                           frozenset(self.coordination.ids()))
+            return views.digest(lang, standing, text_limit)
         ctx = views.Context(self.bank, self.store, reminder.telegram_id, lang, now, self.cycle_policy)
         return views.reminder(ctx, reminder.kind, date.fromisoformat(reminder.due_on))
 
@@ -94,9 +98,9 @@ class Reminders:
                 if not self.store.claim_reminder(reminder, now):
                     report.taken_elsewhere += 1
                     return
-                outcome = await sender.send(reminder.telegram_id, self.render(reminder, now))
+                outcome = await sender.send(reminder.telegram_id, self.render(reminder, now, sender.text_limit))
                 if outcome == BLOCKED:
-                    self.store.set_active(reminder.telegram_id, False, now)
+                    self.store.mark_unreachable(reminder.telegram_id, now)
                     report.blocked += 1
                 elif outcome == SENT:
                     report.sent += 1

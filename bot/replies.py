@@ -5,7 +5,9 @@ Callback data is built and parsed only here, and always stays within Telegram's 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 CALLBACK_LIMIT = 64
 
@@ -31,6 +33,7 @@ class Reply:
     text: str
     buttons: Keyboard = ()
     is_question: bool = False
+    overflow: File | None = None  # a long list as a document (its caption says so), for chats that cap messages
 
 
 @dataclass(frozen=True)
@@ -44,12 +47,18 @@ class Edit:
 
 @dataclass(frozen=True)
 class File:
-    """A document or a picture to send, made in memory."""
+    """A document or a picture to send, made in memory or in a temporary file."""
 
     name: str
-    data: bytes
+    data: bytes = b""
     caption: str = ""
     is_photo: bool = False
+    path: Path | None = None  # a temporary file holding the data instead, removed once sent
+    oversize_note: str = ""  # said instead of sending a file too big for the chat
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size if self.path else len(self.data)
 
 
 @dataclass(frozen=True)
@@ -76,3 +85,50 @@ def parse_callback(data: str) -> tuple[str, list[str]]:
     """The action and its arguments; unknown shapes are rejected by the caller."""
     action, *args = data.split(":")
     return action, args
+
+
+_ENTITY_TAIL = re.compile(r"&#?\w{0,10}$")  # an HTML entity cut before its ";"
+
+
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units: an emoji may count twice)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(line: str, limit: int) -> tuple[str, str]:
+    """A line too long for one message: cut at the last space, else as late as fits, never inside an entity."""
+    end = limit
+    while utf16_length(line[:end]) > limit:
+        end -= 1
+    space = line.rfind(" ", 0, end + 1)
+    if space > 0:
+        return line[:space], line[space + 1:]
+    entity = _ENTITY_TAIL.search(line[:end])
+    if entity and ";" in line[end:end + 12] and entity.start() > 0:
+        end = entity.start()
+    return line[:end], line[end:]
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """The text in messages of at most `limit` UTF-16 units, cut at line breaks; a line longer than
+    a message on its own is cut at a space."""
+    messages: list[str] = []
+    current = ""
+    lines = text.split("\n")
+    while lines:
+        line = lines.pop(0)
+        candidate = f"{current}\n{line}" if current else line
+        if utf16_length(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            messages.append(current)
+            current = ""
+            lines.insert(0, line)
+            continue
+        head, rest = _cut(line, limit)
+        messages.append(head)
+        lines.insert(0, rest)
+    if current or not messages:
+        messages.append(current)
+    return [m for m in messages if m.strip()] or messages[:1]

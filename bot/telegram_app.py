@@ -1,17 +1,21 @@
-"""python-telegram-bot wiring: handlers translate between Telegram and the conversation, nothing more."""
+"""python-telegram-bot wiring: handlers translate between Telegram and the conversation, nothing more.
+
+Only private chats are served (a command in a group gets one line pointing to the private chat);
+every text leaves through `send_reply`, which keeps messages within the Bot API's limits."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager, nullcontext
 from datetime import datetime, time, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import (Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup,
-                      InputFile, Update)
+                      InputFile, Message, Update)
+from telegram.constants import ChatType, FileSizeLimit, MessageLimit
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler,
                           CommandHandler, ContextTypes, ExtBot, MessageHandler, filters)
@@ -22,13 +26,15 @@ from bot.conversation import COMMANDS, Conversation, User
 from bot.coordinators import COORDINATOR_COMMANDS
 from bot.locales import LANGUAGES, t
 from bot.reminders import RETRY, Reminders
-from bot.replies import Edit, Keyboard, Outcome, Reply
+from bot.replies import Edit, File, Keyboard, Outcome, Reply, split_text
 from bot.store import BLOCKED, SENT
 
 log = logging.getLogger(__name__)
 CONVERSATION, REMINDERS, MENUS, DEAF = "conversation", "reminders", "coordinator_menus", "deaf"
 MENU_SYNC_SECONDS = 60  # how soon a coordinator added or removed on the command line sees the change
 QUESTION = "question_message_id"  # chat_data: the last question sent, for a typed answer to update
+MENU_WARNED = "menu_warned"  # bot_data: coordinator chats whose menu failed, warned about once
+LIST_MESSAGES = 3  # a list that would take more messages than this goes as its CSV document
 
 
 def _markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
@@ -57,27 +63,77 @@ async def _apply_edit(bot: Bot, chat_id: int, message_id: int, edit: Edit) -> No
         log.info("edit skipped: %s", error)
 
 
+async def send_reply(bot: Bot, chat_id: int, reply: Reply) -> Message | None:
+    """The one way out for a text: split at line breaks into messages Telegram accepts, the buttons
+    on the last one; a list that would take more than LIST_MESSAGES goes as its CSV document."""
+    parts = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH)
+    if reply.overflow is not None and len(parts) > LIST_MESSAGES:
+        return await _send_file(bot, chat_id, reply.overflow)
+    message = None
+    for number, part in enumerate(parts, 1):
+        markup = _markup(reply.buttons) if number == len(parts) else None
+        message = await bot.send_message(chat_id, part, reply_markup=markup)
+    return message
+
+
+async def _send_file(bot: Bot, chat_id: int, file: File) -> Message | None:
+    """A photo or document within the Bot API's upload limits, else its note; a temporary file is
+    removed whatever happens."""
+    try:
+        limit = FileSizeLimit.PHOTOSIZE_UPLOAD if file.is_photo else FileSizeLimit.FILESIZE_UPLOAD
+        if file.size > limit:
+            log.warning("%s not sent: %s bytes, over the %s-byte limit", file.name, file.size, limit)
+            return await send_reply(bot, chat_id, Reply(file.oversize_note)) if file.oversize_note else None
+        send = bot.send_photo if file.is_photo else bot.send_document
+        with file.path.open("rb") if file.path else nullcontext(file.data) as data:
+            return await send(chat_id, InputFile(data, filename=file.name),
+                              caption=file.caption[:MessageLimit.CAPTION_LENGTH] or None)
+    finally:
+        if file.path:
+            file.path.unlink(missing_ok=True)
+
+
 async def _deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: Outcome) -> None:
     chat_id = update.effective_chat.id
     for reply in outcome.replies:
-        message = await context.bot.send_message(chat_id, reply.text, reply_markup=_markup(reply.buttons))
-        if reply.is_question:
+        message = await send_reply(context.bot, chat_id, reply)
+        if reply.is_question and message is not None:
             context.chat_data[QUESTION] = message.message_id
     for file in outcome.files:
-        send = context.bot.send_photo if file.is_photo else context.bot.send_document
-        await send(chat_id, InputFile(file.data, filename=file.name), caption=file.caption or None)
+        await _send_file(context.bot, chat_id, file)
+
+
+def _command_name(update: Update, bot_username: str | None) -> str | None:
+    """The command's name, or None for a command addressed to another bot (/cmd@other_bot)."""
+    name, _, addressee = update.effective_message.text.split()[0][1:].partition("@")
+    if addressee and addressee.lower() != (bot_username or "").lower():
+        return None
+    return name.lower()
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any of our slash commands, with its argument (the deep-link payload for /start)."""
-    name = update.effective_message.text.split()[0][1:].split("@")[0].lower()
+    name = _command_name(update, context.bot.username)
+    if name is None:
+        return
     args = " ".join(context.args or [])
     await _deliver(update, context, await _conversation(context).command(_user(update), name, args))
+
+
+async def on_group_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command for us in a group: one line that sends the person to the private chat."""
+    if update.effective_user is None or _command_name(update, context.bot.username) is None:
+        return
+    outcome = _conversation(context).private_only(_user(update))
+    await send_reply(context.bot, update.effective_chat.id, outcome.replies[0])
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An inline button: always answered, so the client stops its spinner."""
     query = update.callback_query
+    if update.effective_chat is not None and update.effective_chat.type != ChatType.PRIVATE:
+        await query.answer(_conversation(context).private_only(_user(update)).notice)
+        return
     outcome = await _conversation(context).button(_user(update), query.data or "")
     await query.answer(outcome.notice)
     if outcome.edit is not None and query.message is not None:
@@ -111,17 +167,19 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 class TelegramSender:
     """Delivers reminders through the Bot API and says how it went."""
 
+    text_limit = MessageLimit.MAX_TEXT_LENGTH
+
     def __init__(self, bot: Bot):
         self.bot = bot
 
     async def send(self, telegram_id: int, reply: Reply) -> str:
         try:
-            await self.bot.send_message(telegram_id, reply.text, reply_markup=_markup(reply.buttons))
-        except Forbidden:  # blocked the bot or deactivated: never retry
+            await send_reply(self.bot, telegram_id, reply)
+        except Forbidden:  # blocked the bot or deactivated: unreachable until they write again
             return BLOCKED
-        except BadRequest as error:  # e.g. "chat not found": the servant never started the bot
-            log.info("reminder to %s undeliverable: %s", telegram_id, error)
-            return BLOCKED
+        except BadRequest as error:  # e.g. "chat not found": never started the bot; not a refusal
+            log.warning("reminder to %s undeliverable, released: %s", telegram_id, error)
+            return RETRY
         except (RetryAfter, NetworkError, InvalidToken) as error:  # RetryAfter still after the limiter's retries
             log.warning("reminder to %s postponed: %s", telegram_id, error)
             return RETRY
@@ -194,19 +252,37 @@ async def register_commands(application: Application) -> None:
     await _sync_coordinator_menus(application)
 
 
+async def _per_chat(application: Application, telegram_id: int, change: Awaitable[None]) -> bool:
+    """Run one chat's menu change; a refusal (unknown chat, network) is logged and retried by the
+    next sync, and never stops the others or the start."""
+    try:
+        await change
+    except TelegramError as error:
+        warned = application.bot_data.setdefault(MENU_WARNED, set())
+        level = logging.INFO if telegram_id in warned else logging.WARNING
+        log.log(level, "coordinator menu for %s not changed, retried in %ss: %s", telegram_id, MENU_SYNC_SECONDS, error)
+        warned.add(telegram_id)
+        return False
+    return True
+
+
+async def _delete_menu(bot: Bot, scope: BotCommandScopeChat) -> None:
+    for lang in LANGUAGES:
+        await bot.delete_my_commands(scope=scope, language_code=lang)
+    await bot.delete_my_commands(scope=scope)
+
+
 async def _sync_coordinator_menus(application: Application) -> None:
     """Give each coordinator's chat the coordinator commands, and take them from former ones."""
     bot, menus = application.bot, application.bot_data[MENUS]
     coordinators = application.bot_data[CONVERSATION].coordination.ids()
     for telegram_id in sorted(coordinators - menus):
-        await _set_menu(bot, COMMANDS + COORDINATOR_COMMANDS, BotCommandScopeChat(telegram_id))
-        menus.add(telegram_id)
+        menu = _set_menu(bot, COMMANDS + COORDINATOR_COMMANDS, BotCommandScopeChat(telegram_id))
+        if await _per_chat(application, telegram_id, menu):
+            menus.add(telegram_id)
     for telegram_id in sorted(menus - coordinators):
-        scope = BotCommandScopeChat(telegram_id)
-        for lang in LANGUAGES:
-            await bot.delete_my_commands(scope=scope, language_code=lang)
-        await bot.delete_my_commands(scope=scope)
-        menus.discard(telegram_id)
+        if await _per_chat(application, telegram_id, _delete_menu(bot, BotCommandScopeChat(telegram_id))):
+            menus.discard(telegram_id)
 
 
 async def sync_coordinator_menus(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -267,12 +343,14 @@ def build_application(conversation: Conversation, token: str, base_url: str,
     )
     polling.application = application
     application.bot_data[CONVERSATION] = conversation
+    private, message = filters.ChatType.PRIVATE, filters.UpdateType.MESSAGE
+    application.add_handler(MessageHandler(message & filters.COMMAND & ~private, on_group_command))
     application.add_handler(CommandHandler(list(COMMANDS + COORDINATOR_COMMANDS), on_command,
-                                           filters=filters.UpdateType.MESSAGE))
+                                           filters=message & private))
     application.add_handler(CallbackQueryHandler(on_button))
-    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, on_text))
-    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, on_command))
-    application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE | ~filters.TEXT, on_other))
+    application.add_handler(MessageHandler(message & private & filters.TEXT & ~filters.COMMAND, on_text))
+    application.add_handler(MessageHandler(message & private & filters.COMMAND, on_command))
+    application.add_handler(MessageHandler(private & (filters.UpdateType.EDITED_MESSAGE | ~filters.TEXT), on_other))
     application.add_error_handler(on_error)
     application.job_queue.run_repeating(sync_coordinator_menus, MENU_SYNC_SECONDS, first=MENU_SYNC_SECONDS,
                                         name="coordinator menus")

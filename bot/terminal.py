@@ -24,7 +24,9 @@ def _show(outcome: Outcome, out: TextIO) -> list[Button]:
             for number, button in enumerate(buttons, 1):
                 out.write(f"  [{number}] {button.label}\n")
     for file in outcome.files:
-        out.write(f"  (file {file.name}: {len(file.data):,} bytes)\n")
+        out.write(f"  (file {file.name}: {file.size:,} bytes)\n")
+        if file.path:
+            file.path.unlink(missing_ok=True)
     return offered
 
 

@@ -10,9 +10,11 @@ from bot.cycle import UNKNOWN, CyclePolicy, cycle_status
 from bot.dialogue import FEATURE, SAY, TOPIC, Step
 from bot.locales import LANGUAGE_NAMES, LANGUAGES, count, format_date, t
 from bot.quiz import Attempt
-from bot.replies import Button, Edit, Keyboard, Reply, callback, column
+from bot.replies import Button, Edit, Keyboard, Reply, callback, column, utf16_length
+from bot.report import marks, unreachable_by_department
 from bot.review import REVIEW, WAIT_DAYS
 from bot.store import ModuleResult, Store
+from bot.store.records import Servant
 
 COMMANDS = ("start", "quiz", "progress", "language", "help")
 # Replies the dialogue model may choose: plain words, or words that lead back to the menu.
@@ -235,18 +237,31 @@ def reminder(ctx: Context, kind: str, due_on: date) -> Reply:
     return Reply(text, buttons)
 
 
-def digest(lang: str, standing: list[tuple[str, str, str, int]]) -> Reply:
-    """The coordinators' weekly list of overdue and soon-due servants."""
-    overdue = [row for row in standing if row[3] < 0]
-    soon = [row for row in standing if row[3] >= 0]
+def digest(lang: str, standing: list[Servant], text_limit: int) -> Reply:
+    """The coordinators' weekly list of overdue and soon-due servants, unreachable ones marked; what
+    does not fit in one message is counted in a last line that points to /overdue."""
+    overdue = [s for s in standing if s.days_left < 0]
+    soon = [s for s in standing if s.days_left >= 0]
     lines = [t(lang, "digest_title", overdue=len(overdue), soon=len(soon))]
-    for heading, rows in (("digest_overdue", overdue), ("digest_soon", soon)):
-        if rows:
-            lines += ["", t(lang, heading)]
-            lines += [f"• {name} ({department}): {format_date(date.fromisoformat(due), lang)}"
-                      for name, department, due, _ in rows[:40]]
-            if len(rows) > 40:
-                lines.append(t(lang, "digest_more", count=len(rows) - 40))
+    unreachable = unreachable_by_department(standing, lang)
+    if unreachable:
+        lines.append(unreachable)
+    budget = text_limit - utf16_length(t(lang, "digest_more", count=len(standing))) - 1
+    shown, full = 0, False
+    for heading, group in (("digest_overdue", overdue), ("digest_soon", soon)):
+        if not group or full:
+            continue
+        lines += ["", t(lang, heading)]
+        for servant in group:
+            due = format_date(date.fromisoformat(servant.due_on), lang)
+            line = f"• {servant.name} ({servant.department}): {due}{marks(servant, lang)}"
+            if utf16_length("\n".join([*lines, line])) > budget:
+                full = True
+                break
+            lines.append(line)
+            shown += 1
+    if shown < len(standing):
+        lines.append(t(lang, "digest_more", count=len(standing) - shown))
     return Reply("\n".join(lines))
 
 

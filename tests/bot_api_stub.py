@@ -1,12 +1,16 @@
 """A loopback stand-in for the Telegram Bot API, so tests drive the real python-telegram-bot stack.
 
 It serves the methods the bot calls over real HTTP, hands out queued updates to getUpdates,
-records every call, and can be told to fail a method (403, 429) to test error handling.
+records every call, and can be told to fail a method (403, 429) to test error handling. It refuses
+what Telegram refuses: texts over 4096 characters, captions over 1024, files and photos past the
+upload limits, and any chat that never wrote to the bot ("chat not found"); a chat that blocked
+the bot gets 403 until it is unblocked.
 """
 
 from __future__ import annotations
 
 import json
+import struct
 import threading
 import time
 from collections import deque
@@ -17,7 +21,33 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qs
 
+from telegram.constants import FileSizeLimit, MessageLimit
+
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Ethics", "username": "ethics_test_bot"}
+SENDS = ("sendMessage", "sendDocument", "sendPhoto")
+PHOTO_SIDES = 10_000  # width + height of a photo at most
+PHOTO_RATIO = 20  # the longer side at most this many times the shorter
+
+
+def _error(status: int, description: str) -> tuple[int, dict[str, Any]]:
+    return status, {"ok": False, "error_code": status, "description": description}
+
+
+def _png_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height from a PNG header; None for anything else."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or len(data) < 24:
+        return None
+    return struct.unpack(">II", data[16:24])
+
+
+def _chat_of(update: dict[str, Any]) -> int | None:
+    for kind in ("message", "edited_message"):
+        if kind in update:
+            return update[kind]["chat"]["id"]
+    query = update.get("callback_query")
+    if query:
+        return (query.get("message") or {}).get("chat", {}).get("id", query["from"]["id"])
+    return None
 
 
 class _Server(ThreadingHTTPServer):
@@ -30,6 +60,7 @@ class Call:
     method: str
     params: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)
+    status: int = 200  # what the stand-in answered
 
 
 class BotApiStub:
@@ -40,6 +71,8 @@ class BotApiStub:
         self.updates: list[dict[str, Any]] = []
         self.failures: dict[str, deque[tuple[int, dict[str, Any]]]] = {}
         self.messages: dict[int, dict[str, Any]] = {}
+        self.known_chats: set[int] = set()  # chats that wrote to the bot, as Telegram knows them
+        self.blocked_chats: set[int] = set()
         self.polls = 0
         self.rejection: tuple[int, dict[str, Any]] | None = None
         self.offset = 0
@@ -63,9 +96,26 @@ class BotApiStub:
 
     # what tests do ----------------------------------------------------------------------
 
-    def push(self, update: dict[str, Any]) -> int:
-        """Queue an update for the bot's next getUpdates; returns its update_id."""
+    def know(self, *chat_ids: int) -> None:
+        """Chats that wrote to the bot before the test began (servants who pressed Start)."""
         with self._lock:
+            self.known_chats.update(chat_ids)
+
+    def block(self, chat_id: int) -> None:
+        """The user blocks the bot: every send to them is refused with 403 until they unblock it."""
+        with self._lock:
+            self.blocked_chats.add(chat_id)
+
+    def unblock(self, chat_id: int) -> None:
+        with self._lock:
+            self.blocked_chats.discard(chat_id)
+
+    def push(self, update: dict[str, Any]) -> int:
+        """Queue an update for the bot's next getUpdates (its chat now knows the bot); returns its update_id."""
+        with self._lock:
+            chat = _chat_of(update)
+            if chat is not None:
+                self.known_chats.add(chat)
             update = {"update_id": self._next_update_id, **update}
             self._next_update_id += 1
             self.updates.append(update)
@@ -119,17 +169,46 @@ class BotApiStub:
 
     def _record(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> tuple[int, dict[str, Any]]:
         with self._lock:
+            call = Call(method, params, files)
             if method != "getUpdates":
-                self.calls.append(Call(method, params, files))
+                self.calls.append(call)
                 self._lock.notify_all()
             if self.rejection is not None:
                 return self.rejection
             queued = self.failures.get(method)
-            if queued:
-                return queued.popleft()
-            if method.startswith("editMessage") and int(params.get("message_id", 0)) not in self.messages:
-                return 400, {"ok": False, "error_code": 400, "description": "Bad Request: message to edit not found"}
+            refused = queued.popleft() if queued else self._refusal(method, params, files)
+            if refused:
+                call.status = refused[0]
+                return refused
         return 200, {"ok": True, "result": self._result(method, params)}
+
+    def _refusal(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> tuple[int, dict[str, Any]] | None:
+        """What the real Bot API answers instead of doing the call, or None when it does it."""
+        if method.startswith("editMessage") and int(params.get("message_id", 0)) not in self.messages:
+            return _error(400, "Bad Request: message to edit not found")
+        if method in ("sendMessage", "editMessageText"):
+            if not str(params.get("text", "")).strip():
+                return _error(400, "Bad Request: message text is empty")
+            if len(str(params["text"])) > MessageLimit.MAX_TEXT_LENGTH:
+                return _error(400, "Bad Request: message is too long")
+        scope = params.get("scope") or {}
+        chat = params.get("chat_id") if method in SENDS else scope.get("chat_id") if scope.get("type") == "chat" else None
+        if chat is not None and int(chat) not in self.known_chats:
+            return _error(400, "Bad Request: chat not found")
+        if method in SENDS and int(chat) in self.blocked_chats:
+            return _error(403, "Forbidden: bot was blocked by the user")
+        if len(str(params.get("caption", ""))) > MessageLimit.CAPTION_LENGTH:
+            return _error(400, "Bad Request: message caption is too long")
+        if method == "sendDocument" and len(files.get("document", b"")) > FileSizeLimit.FILESIZE_UPLOAD:
+            return _error(413, "Request Entity Too Large")
+        if method == "sendPhoto":
+            photo = files.get("photo", b"")
+            size = _png_size(photo)
+            if len(photo) > FileSizeLimit.PHOTOSIZE_UPLOAD:
+                return _error(400, "Bad Request: PHOTO_SAVE_FILE_INVALID")
+            if size and (sum(size) > PHOTO_SIDES or max(size) > PHOTO_RATIO * min(size)):
+                return _error(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+        return None
 
     def _message(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
         with self._lock:

@@ -118,8 +118,9 @@ class TelegramUser:
     """
 
     def __init__(self, api: BotApiStub, telegram_id: int, language_code: str | None,
-                 first_name: str = "Aigerim", application: Application | None = None):
+                 first_name: str = "Aigerim", application: Application | None = None, group: int | None = None):
         self.api, self.id, self.application = api, telegram_id, application
+        self.chat = {"id": group, "type": "group", "title": "Department chat"} if group else {"id": telegram_id, "type": "private"}
         self.profile = {"id": telegram_id, "is_bot": False, "first_name": first_name}
         if language_code:
             self.profile["language_code"] = language_code
@@ -139,7 +140,7 @@ class TelegramUser:
 
     def _message(self, **content: Any) -> dict[str, Any]:
         return {"message_id": next(self._message_ids), "date": 1_790_000_000, "from": self.profile,
-                "chat": {"id": self.id, "type": "private"}, **content}
+                "chat": self.chat, **content}
 
     async def send(self, text: str) -> list[Call]:
         """Type a message (a /command included); return the bot's calls in reply."""
@@ -168,8 +169,8 @@ class TelegramUser:
     def last_bot_message(self, with_buttons: bool = True) -> dict[str, Any]:
         """The bot's latest message in this chat (with buttons), or an old one it can no longer edit."""
         messages = [m for m in self.api.messages.values()
-                    if m["chat"]["id"] == self.id and (m.get("reply_markup") or not with_buttons)]
-        return messages[-1] if messages else {"message_id": 1, "date": 0, "chat": {"id": self.id, "type": "private"}}
+                    if m["chat"]["id"] == self.chat["id"] and (m.get("reply_markup") or not with_buttons)]
+        return messages[-1] if messages else {"message_id": 1, "date": 0, "chat": self.chat}
 
 
 def buttons(call_or_message: Call | dict[str, Any]) -> list[tuple[str, str]]:

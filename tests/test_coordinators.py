@@ -21,6 +21,7 @@ from bot.quiz import Plan
 from bot.roster import parse_roster
 from bot.store import Store
 from bot.store.records import ANSWER_COLUMNS, COMPLETION_COLUMNS
+from bot.store.roster import EXPIRED, INVALID, LINKED, InviteRefused
 from bot.telegram_app import sync_coordinator_menus
 from tests.conftest import NOW
 
@@ -55,7 +56,7 @@ def records(store, bank, clock):
     store.upsert_employees(employees, NOW)
     for telegram_id, employee_id in ((101, "E1"), (103, "E3")):
         store.touch_user(telegram_id, employee_id, NOW)
-        assert store.claim_invite(store.invite(employee_id, NOW), telegram_id, NOW).employee_id == employee_id
+        assert store.claim_invite(store.invite(employee_id, NOW, 30).code, telegram_id, NOW).employee_id == employee_id
     store.touch_user(104, "Self-registered", NOW)
     _complete(store, bank, 101, "onboarding", 13, NOW - timedelta(days=40))
     _complete(store, bank, 103, "onboarding", 7, NOW - timedelta(days=10))
@@ -113,25 +114,53 @@ def test_import_is_idempotent_and_a_missing_column_is_named(tmp_path):
 
 # invites -------------------------------------------------------------------------------------
 
+def _refused(store, code, telegram_id, now=NOW) -> str:
+    with pytest.raises(InviteRefused) as refused:
+        store.claim_invite(code, telegram_id, now)
+    return refused.value.reason
+
+
 def test_an_invite_code_works_once_and_can_be_revoked_and_reissued(store, bank, clock):
     employees, _ = parse_roster(ROSTER.encode())
     store.upsert_employees(employees, NOW)
-    code = store.invite("E2", NOW)
-    assert store.invite("E2", NOW) == code  # printing again shows the same open code
+    code = store.invite("E2", NOW, 30).code
+    assert store.invite("E2", NOW, 30).code == code  # printing again shows the same open code
     assert len(code) >= 16
     assert store.claim_invite(code, 555, NOW).employee_id == "E2"
-    assert store.claim_invite(code, 556, NOW) is None  # used
-    revoked = store.invite("E3", NOW)
-    assert store.revoke_invites("E3", NOW) == 1 and store.claim_invite(revoked, 557, NOW) is None
-    fresh = store.invite("E3", NOW, reissue=True)
+    assert _refused(store, code, 556) == INVALID  # used
+    revoked = store.invite("E3", NOW, 30).code
+    assert store.revoke_invites("E3", NOW) == 1 and _refused(store, revoked, 557) == INVALID
+    fresh = store.invite("E3", NOW, 30, reissue=True).code
     assert fresh != revoked and store.claim_invite(fresh, 557, NOW).employee_id == "E3"
-    assert store.claim_invite("AAAAAAAAAAAAAAAA", 558, NOW) is None  # a guess
+    assert _refused(store, "AAAAAAAAAAAAAAAA", 558) == INVALID  # a guess
+
+
+def test_an_invite_code_expires_and_a_new_one_is_printed(store):
+    employees, _ = parse_roster(ROSTER.encode())
+    store.upsert_employees(employees, NOW)
+    invite = store.invite("E2", NOW, 30)
+    assert invite.expires_at == "2026-12-23T09:00:00+00:00"
+    assert _refused(store, invite.code, 555, NOW + timedelta(days=30)) == EXPIRED
+    renewed = store.invite("E2", NOW + timedelta(days=30), 30)
+    assert renewed.code != invite.code and store.claim_invite(renewed.code, 555, NOW + timedelta(days=31))
+
+
+def test_a_linked_account_cannot_take_another_employees_record(store):
+    employees, _ = parse_roster(ROSTER.encode())
+    store.upsert_employees(employees, NOW)
+    store.claim_invite(store.invite("E2", NOW, 30).code, 555, NOW)
+    other = store.invite("E3", NOW, 30).code
+    with pytest.raises(InviteRefused) as refused:
+        store.claim_invite(other, 555, NOW)
+    assert refused.value.reason == LINKED and refused.value.linked_to.employee_id == "E2"
+    assert store.employee_of(555).employee_id == "E2" and store.employees("Ministry")[1].telegram_id is None
+    assert store.claim_invite(other, 556, NOW).employee_id == "E3"  # the code still works for its owner
 
 
 async def test_a_servant_links_through_the_deep_link_and_gets_the_hire_date_cycle(telegram):
     employees, _ = parse_roster(ROSTER.encode())
     telegram.store.upsert_employees(employees, NOW)
-    code = telegram.store.invite("E2", NOW)
+    code = telegram.store.invite("E2", NOW, 30).code
     user = telegram.user(700, "ru")
     sent = [c for c in await user.send(f"/start {code}") if c.method == "sendMessage"]
     assert sent[0].params["text"] == t("ru", "invite_linked", name="Дәурен Серікұлы", department="Ministry")
@@ -146,10 +175,11 @@ def test_invites_command_prints_codes_and_links(tmp_path):
     roster.write_text(ROSTER, encoding="utf-8")
     _cli("roster", "import", str(roster), db=tmp_path / "db.db")
     lines = _cli("roster", "invites", "--department", "Ministry", db=tmp_path / "db.db").stdout.splitlines()
-    assert lines[0] == "employee_id\tfull_name\tdepartment\tcode\tlink"
+    assert lines[0] == "employee_id\tfull_name\tdepartment\tcode\tlink\texpires"
     rows = [line.split("\t") for line in lines[1:]]
     assert [r[0] for r in rows] == ["E2", "E3"]
     assert all(r[4] == f"https://t.me/ethics_bot?start={r[3]}" for r in rows)
+    assert all(r[5] == (date.today() + timedelta(days=30)).isoformat() for r in rows)  # invite_valid_days
 
 
 # roles ---------------------------------------------------------------------------------------
@@ -163,7 +193,10 @@ async def test_coordinator_commands_are_not_permitted_for_others(records, comman
 async def test_a_department_coordinator_sees_only_their_department(records, store):
     store.add_coordinator(950, ["Ministry"], NOW)
     outcome = await records.command(User(950, "Coordinator", "en"), "export", "")
-    rows = list(csv.reader(io.StringIO(outcome.files[0].data.decode("utf-8-sig"))))
+    document = outcome.files[0].path
+    rows = list(csv.reader(io.StringIO(document.read_text(encoding="utf-8-sig"))))
+    assert document.stat().st_mode & 0o777 == 0o600
+    document.unlink()
     assert rows[0] == list(COMPLETION_COLUMNS)
     assert [(r[0], r[2]) for r in rows[1:]] == [("E3", "Ministry")]
     report = (await records.command(User(950, "Coordinator", "en"), "report", "")).replies[0].text
@@ -175,9 +208,12 @@ async def test_a_department_coordinator_sees_only_their_department(records, stor
 async def test_env_coordinator_sees_everything_and_help_lists_their_commands(records):
     coordinator = User(900, "Lead", "en")
     export = await records.command(coordinator, "export", "")
-    assert export.replies[0].text == t("en", "export_done", rows="3 rows")
+    assert export.replies == [] and export.files[0].caption == t("en", "export_done", rows="3 rows")
+    export.files[0].path.unlink()
     overdue = (await records.command(coordinator, "overdue", "")).replies[0].text
-    assert overdue.splitlines() == [t("en", "overdue_title", count=1), "• Әсел Нұрланқызы (Akimat, E1): 10 May 2026"]
+    assert overdue.splitlines() == [t("en", "overdue_title", count=1), "",
+                                    t("en", "overdue_department", department="Akimat", count=1, unreachable=0),
+                                    "• Әсел Нұрланқызы (E1): 10 May 2026"]
     for outcome in (await records.command(coordinator, "help"), await records.button(coordinator, "help")):
         assert all(f"/{name}" in outcome.replies[0].text for name in COORDINATOR_COMMANDS)
     plain = (await records.command(User(101, "Asel", "en"), "help")).replies[0].text
@@ -188,7 +224,8 @@ async def test_coordinator_menu_is_registered_in_their_chat_only(bank, tmp_path,
     from tests.conftest import BotApiStub, start_bot, stop_bot
     api = BotApiStub().start()
     store = Store(tmp_path / "bot.db")
-    store.add_coordinator(951, [], NOW)
+    store.add_coordinator(951, [], NOW, all_departments=True)
+    api.know(900, 951, 952)  # the coordinators pressed Start
     application = await start_bot(api, Conversation(bank, store, "ru", clock, coordinator_ids=frozenset({900})))
     try:
         scoped = [c for c in api.calls if c.method == "setMyCommands" and c.params.get("scope")]
@@ -222,7 +259,7 @@ def test_csv_export_has_the_contract_columns_and_a_bom(records, store, tmp_path)
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == ["employee_id", "full_name", "department", "telegram_id", "module_id", "track", "started_at",
-                       "completed_at", "score", "max_score", "passed", "cycle_due"]
+                       "completed_at", "score", "max_score", "passed", "cycle_due", "telegram_first_name"]
     assert rows[1][:5] == ["E1", "Әсел Нұрланқызы", "Akimat", "101", "onboarding"]
     assert [r[4] for r in rows[1:]] == ["onboarding", "onboarding", "r2-gifts"]
 

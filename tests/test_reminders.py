@@ -41,8 +41,9 @@ def _reminders(bank, store, coordinators=frozenset()) -> Reminders:
     return Reminders(bank, store, POLICY, CyclePolicy(), coordination, "ru")
 
 
-def _servant(bank, store, telegram_id: int, trained_on: date, language: str = "en") -> None:
-    """A servant whose last training makes the cycle due three years later."""
+def _servant(api, bank, store, telegram_id: int, trained_on: date, language: str = "en") -> None:
+    """A servant who pressed Start, and whose last training makes the cycle due three years later."""
+    api.know(telegram_id)
     store.touch_user(telegram_id, f"Servant {telegram_id}", MONDAY_2PM)
     store.set_language(telegram_id, language)
     store.record_training(telegram_id, trained_on, "seminar", MONDAY_2PM)
@@ -62,7 +63,7 @@ def test_the_sql_stage_matches_the_policy(store):
 
 async def test_each_stage_fires_once_in_the_servants_language(bank, store, api, sender):
     due = TODAY + timedelta(days=95)
-    _servant(bank, store, 11, add_years(due, -3))
+    _servant(api, bank, store, 11, add_years(due, -3))
     reminders = _reminders(bank, store)
     stages = []
     for day in range(0, 95 + 16):
@@ -79,7 +80,7 @@ async def test_each_stage_fires_once_in_the_servants_language(bank, store, api, 
 
 
 async def test_a_renewed_cycle_stops_the_reminders(bank, store, api, sender):
-    _servant(bank, store, 12, add_years(TODAY + timedelta(days=20), -3))
+    _servant(api, bank, store, 12, add_years(TODAY + timedelta(days=20), -3))
     reminders = _reminders(bank, store)
     assert (await reminders.sweep(sender, MONDAY_2PM)).sent == 1  # d30
     store.record_training(12, TODAY, "refresher at the Academy", MONDAY_2PM)
@@ -95,7 +96,7 @@ async def test_a_renewed_cycle_stops_the_reminders(bank, store, api, sender):
     (datetime(2026, 11, 28, 12, 0), False), (datetime(2026, 11, 29, 12, 0), False),  # Saturday, Sunday
 ])
 async def test_reminders_go_out_only_in_working_hours(bank, store, api, sender, local_time, sends):
-    _servant(bank, store, 13, add_years(TODAY + timedelta(days=10), -3))
+    _servant(api, bank, store, 13, add_years(TODAY + timedelta(days=10), -3))
     now = local_time.replace(tzinfo=timezone(timedelta(hours=5)))
     report = await _reminders(bank, store).sweep(sender, now)
     assert bool(report.sent) == sends and bool(_sent(api)) == sends
@@ -105,7 +106,7 @@ async def test_two_concurrent_sweeps_send_each_reminder_once(bank, tmp_path, api
     path = tmp_path / "shared.db"
     first, second = Store(path), Store(path)
     for telegram_id in range(100, 140):
-        _servant(bank, first, telegram_id, add_years(TODAY + timedelta(days=5), -3))
+        _servant(api, bank, first, telegram_id, add_years(TODAY + timedelta(days=5), -3))
     reports = await asyncio.gather(_reminders(bank, first).sweep(sender, MONDAY_2PM),
                                    _reminders(bank, second).sweep(sender, MONDAY_2PM))
     assert sum(r.sent for r in reports) == 40, [r.summary() for r in reports]
@@ -114,27 +115,45 @@ async def test_two_concurrent_sweeps_send_each_reminder_once(bank, tmp_path, api
     first.close(), second.close()
 
 
-async def test_a_servant_who_blocked_the_bot_is_deactivated_and_not_retried(bank, store, api, sender):
-    _servant(bank, store, 14, add_years(TODAY + timedelta(days=30), -3))
-    api.fail("sendMessage", 403, "Forbidden: bot was blocked by the user")
+async def test_a_servant_who_blocked_the_bot_stays_a_servant_and_hears_again_after_writing(bank, store, api, sender):
+    _servant(api, bank, store, 14, add_years(TODAY + timedelta(days=30), -3))
+    api.block(14)
     reminders = _reminders(bank, store)
     report = await reminders.sweep(sender, MONDAY_2PM)
     assert report.blocked == 1 and report.sent == 0
-    assert store.db["users"].get(14)["active"] == 0
-    for day in range(1, 40):
+    user = store.db["users"].get(14)
+    assert user["active"] == 1 and user["unreachable_since"] == "2026-11-23T09:00:00+00:00"
+    for day in range(1, 40):  # the d7 and d0 stages come and go: nothing is sent to an unreachable servant
         assert (await reminders.sweep(sender, MONDAY_2PM + timedelta(days=day))).due == []
     assert len(_sent(api, 14)) == 1  # the one refused attempt
+    api.unblock(14)
+    store.touch_user(14, "Servant 14", MONDAY_2PM + timedelta(days=40))  # they write to the bot again
+    assert store.db["users"].get(14)["unreachable_since"] is None
+    report = await reminders.sweep(sender, MONDAY_2PM + timedelta(days=42))  # a Monday, 12 days overdue
+    assert [r.stage for r in report.due] == ["w1"] and report.sent == 1
+
+
+async def test_a_chat_telegram_does_not_know_is_released_not_deactivated(bank, store, api, sender):
+    _servant(api, bank, store, 22, add_years(TODAY + timedelta(days=30), -3))
+    api.known_chats.discard(22)  # never pressed Start: "chat not found"
+    reminders = _reminders(bank, store)
+    report = await reminders.sweep(sender, MONDAY_2PM)
+    assert report.retry == 1 and report.blocked == 0
+    assert store.db["users"].get(22)["active"] == 1 and store.db["users"].get(22)["unreachable_since"] is None
+    assert store.db["reminders"].count == 0  # released: the next sweep tries again
+    api.know(22)
+    assert (await reminders.sweep(sender, MONDAY_2PM + timedelta(hours=1))).sent == 1
 
 
 async def test_retry_after_is_honoured_and_nothing_is_lost(bank, store, api, sender):
-    _servant(bank, store, 15, add_years(TODAY + timedelta(days=30), -3))
+    _servant(api, bank, store, 15, add_years(TODAY + timedelta(days=30), -3))
     api.fail("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
     report = await _reminders(bank, store).sweep(sender, MONDAY_2PM)
     assert report.sent == 1 and len(_sent(api, 15)) == 2  # refused once, delivered on the retry
 
 
 async def test_a_reminder_that_keeps_failing_is_released_for_the_next_sweep(bank, store, api, sender):
-    _servant(bank, store, 16, add_years(TODAY + timedelta(days=30), -3))
+    _servant(api, bank, store, 16, add_years(TODAY + timedelta(days=30), -3))
     for _ in range(4):  # more than the limiter's three retries
         api.fail("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
     reminders = _reminders(bank, store)
@@ -143,7 +162,7 @@ async def test_a_reminder_that_keeps_failing_is_released_for_the_next_sweep(bank
 
 
 async def test_deactivated_servants_get_nothing(bank, store, api, sender):
-    _servant(bank, store, 17, add_years(TODAY + timedelta(days=30), -3))
+    _servant(api, bank, store, 17, add_years(TODAY + timedelta(days=30), -3))
     store.set_active(17, False, MONDAY_2PM)
     assert (await _reminders(bank, store).sweep(sender, MONDAY_2PM)).due == []
 
@@ -161,7 +180,8 @@ async def test_new_hire_gets_onboarding_deadline_and_a_cycle_from_the_hire_date(
 
 
 async def test_coordinators_get_one_weekly_digest(bank, store, api, sender):
-    _servant(bank, store, 19, add_years(TODAY - timedelta(days=10), -3))
+    _servant(api, bank, store, 19, add_years(TODAY - timedelta(days=10), -3))
+    api.know(99, 98)  # the coordinators pressed Start
     reminders = _reminders(bank, store, coordinators={99})
     await reminders.sweep(sender, MONDAY_2PM)
     await reminders.sweep(sender, MONDAY_2PM + timedelta(hours=2))
@@ -176,8 +196,8 @@ async def test_coordinators_get_one_weekly_digest(bank, store, api, sender):
     assert len(_sent(api, 99)) == 2
 
 
-async def test_progress_shows_the_due_date_and_days_left(bank, store, conversation):
-    _servant(bank, store, 20, date(2024, 3, 1), language="en")
+async def test_progress_shows_the_due_date_and_days_left(bank, store, api, conversation):
+    _servant(api, bank, store, 20, date(2024, 3, 1), language="en")
     from bot.conversation import User
     text = (await conversation.command(User(20, "Olga", "en"), "progress")).replies[0].text
     assert "🗓 Training cycle: last completed on 1 March 2024. Next due on 1 March 2027 (98 days left)." in text
@@ -190,7 +210,7 @@ def test_the_dry_run_lists_and_sends_nothing(bank, tmp_path, api):
 
     from bot.config import ROOT
     store = Store(tmp_path / "bot.db")
-    _servant(bank, store, 21, add_years(TODAY + timedelta(days=7), -3), language="kk")
+    _servant(api, bank, store, 21, add_years(TODAY + timedelta(days=7), -3), language="kk")
     store.close()
     env = {**os.environ, "BOT_DB_PATH": str(tmp_path / "bot.db"), "TELEGRAM_API_BASE_URL": api.base_url,
            "TELEGRAM_BOT_TOKEN": TOKEN}

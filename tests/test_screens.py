@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pytest
+from telegram.constants import MessageLimit
 
 from bot import views
 from bot.conversation import Conversation, User
@@ -124,7 +125,7 @@ async def _render(bank, store: Store, lang: str) -> Screens:
     for tid, days, _ in servants + hires:
         servant = User(tid, "Servant", lang)
         store.touch_user(tid, "Servant", NOW)
-        store.claim_invite(store.invite(f"E{tid}", NOW), tid, NOW)
+        store.claim_invite(store.invite(f"E{tid}", NOW, 30).code, tid, NOW)
         conversation.refresh_cycle(tid)
         where = f"servant due in {days} days" if days is not None else f"new hire {tid}"
         screens.outcome(f"progress, {where}", await conversation.command(servant, "progress"))
@@ -134,8 +135,8 @@ async def _render(bank, store: Store, lang: str) -> Screens:
     for kind in ("cycle", "onboarding"):
         for days in (*EDGE_DAYS, 0, *(-d for d in EDGE_DAYS)):
             screens.add(f"reminder {kind} {days}", views.reminder(ctx, kind, TODAY + timedelta(days=days)))
-    screens.add("digest", views.digest(lang, store.standing(TODAY, policy.window_days, None)))
-    screens.add("empty digest", views.digest(lang, []))
+    screens.add("digest", views.digest(lang, store.standing(TODAY, policy.window_days, None), MessageLimit.MAX_TEXT_LENGTH))
+    screens.add("empty digest", views.digest(lang, [], MessageLimit.MAX_TEXT_LENGTH))
     for topic in bank.topics.values():  # the answer texts are content; their buttons are screens
         screens.add(f"topic {topic.id} button", Reply("", views.topic_answer(bank, topic.id, lang).buttons))
 
@@ -340,5 +341,6 @@ async def test_exported_file_keeps_iso_dates(bank, store, clock):
     await _play(conversation, learner, "onboarding", True, Screens("ru"))
     outcome = await conversation.command(User(COORDINATOR, "Lead", "ru"), "export", "01.11.2026 30.11.2026")
     assert outcome.files[0].name == "completions_2026-11-01_2026-11-30.csv"
-    rows = outcome.files[0].data.decode("utf-8-sig").splitlines()
+    rows = outcome.files[0].path.read_text(encoding="utf-8-sig").splitlines()
+    outcome.files[0].path.unlink()
     assert len(rows) == 2 and "2026-11-23" in rows[1]

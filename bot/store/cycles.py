@@ -42,9 +42,15 @@ class CycleStore(Connection):
                         [day.isoformat() if day else None, telegram_id])
 
     def set_active(self, telegram_id: int, active: bool, now: datetime) -> None:
-        """Deactivate (left the service, blocked the bot) or reactivate a servant."""
+        """End (left the service) or restore a servant's membership; only a coordinator does this."""
         self.db.execute("UPDATE users SET active = ?, blocked_at = ? WHERE telegram_id = ?",
                         [int(active), None if active else iso(now), telegram_id])
+
+    def mark_unreachable(self, telegram_id: int, now: datetime) -> None:
+        """Telegram refused a message (blocked the bot): they stay a servant, shown as unreachable,
+        and get no reminders until they write again."""
+        self.db.execute("UPDATE users SET unreachable_since = COALESCE(unreachable_since, ?) WHERE telegram_id = ?",
+                        [iso(now), telegram_id])
 
     def refresh_cycle(self, telegram_id: int, refresher: list[str], onboarding: list[str],
                       policy: CyclePolicy, now: datetime) -> Dates:
@@ -83,7 +89,7 @@ class CycleStore(Connection):
         return f"CASE {' '.join(cases)} END"
 
     def due_reminders(self, today: date, policy: ReminderPolicy, now: datetime) -> list[DueReminder]:
-        """Reminders due today for active servants and not yet sent: one indexed query."""
+        """Reminders due today for active, reachable servants and not yet sent: one indexed query."""
         horizon = (today + timedelta(days=max(policy.days_before))).isoformat()
         rows = self.db.execute(f"""
             SELECT telegram_id, kind, due_on, stage, language FROM (
@@ -98,7 +104,7 @@ class CycleStore(Connection):
                            CAST(julianday(onboarding_due_on) - julianday(:today) AS INTEGER)
                     FROM cycles WHERE onboarding_due_on <= :horizon
                 ) AS k JOIN users AS u ON u.telegram_id = k.telegram_id
-                WHERE u.active = 1
+                WHERE u.active = 1 AND u.unreachable_since IS NULL
             ) AS due
             WHERE stage IS NOT NULL AND NOT EXISTS (
                 SELECT 1 FROM reminders AS r WHERE r.telegram_id = due.telegram_id AND r.kind = due.kind

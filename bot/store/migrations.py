@@ -50,10 +50,33 @@ def v3_installation(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO installation (id, created_at) VALUES (?, datetime('now'))", [str(uuid.uuid4())])
 
 
+def v4_reachability_invites_scope(db: sqlite_utils.Database) -> None:
+    """Oversight that misses nobody: reachability apart from membership, invite codes that expire, and
+    an explicit "all departments" flag for coordinators.
+
+    - users.unreachable_since: when Telegram refused a message with 403 (the person blocked the bot);
+      cleared when they write again. Servants the earlier release deactivated for a refused reminder
+      (a reminder 'blocked' at the moment of deactivation) are members again, unreachable since then.
+    - invites.expires_at: codes issued before get created_at + 30 days.
+    - coordinators.all_departments: 1 for coordinators stored with no departments (which meant all).
+    """
+    db["users"].add_column("unreachable_since", str)
+    db.execute("""
+        UPDATE users SET active = 1, unreachable_since = blocked_at, blocked_at = NULL
+        WHERE active = 0 AND EXISTS (SELECT 1 FROM reminders AS r WHERE r.telegram_id = users.telegram_id
+                                     AND r.status = 'blocked' AND r.sent_at = users.blocked_at)""")
+    db["invites"].add_column("expires_at", str)
+    db.execute("UPDATE invites SET expires_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', created_at, '+30 days') "
+               "WHERE expires_at IS NULL")
+    db["coordinators"].add_column("all_departments", int, not_null_default=0)
+    db.execute("UPDATE coordinators SET all_departments = 1 WHERE COALESCE(departments, '') = ''")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     v1_tables_of_15e27d9,
     v2_answer_language,
     v3_installation,
+    v4_reachability_invites_scope,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -40,11 +40,12 @@ class QuizStore(Connection):
     # users -------------------------------------------------------------------------------
 
     def touch_user(self, telegram_id: int, first_name: str | None, now: datetime) -> None:
-        """Create the user on first contact; keep the name and last-seen time current."""
+        """Create the user on first contact; keep the name and last-seen time current. Whoever writes
+        can be reached again."""
         self.db.execute(
             "INSERT INTO users (telegram_id, first_name, created_at, last_seen_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(telegram_id) DO UPDATE SET first_name = excluded.first_name, "
-            "last_seen_at = excluded.last_seen_at",
+            "last_seen_at = excluded.last_seen_at, unreachable_since = NULL",
             [telegram_id, first_name, iso(now), iso(now)],
         )
 

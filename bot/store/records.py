@@ -11,7 +11,8 @@ from bot.store.base import Connection
 from bot.xapi import ANSWER_FIELDS, COMPLETION_FIELDS
 
 COMPLETION_COLUMNS = ("employee_id", "full_name", "department", "telegram_id", "module_id", "track",
-                      "started_at", "completed_at", "score", "max_score", "passed", "cycle_due")
+                      "started_at", "completed_at", "score", "max_score", "passed", "cycle_due",
+                      "telegram_first_name")  # full_name is the roster's; the name chosen on Telegram comes last
 ANSWER_COLUMNS = ("employee_id", "telegram_id", "module_id", "question_id", "cite", "option", "correct",
                   "answered_at")
 NO_DEPARTMENT = "—"
@@ -29,12 +30,30 @@ class Filters:
 
 @dataclass
 class DepartmentReport:
+    """One department's figures for /report."""
+
     department: str
     enrolled: int
     current: int
     overdue: int
     due_soon: int
+    unreachable: int = 0  # blocked the bot: still counted, and shown
+    self_registered: int = 0  # wrote to the bot but are not on the roster
     modules: dict[str, tuple[int, int, float | None]] = field(default_factory=dict)  # completed, passed, avg %
+
+
+@dataclass(frozen=True)
+class Servant:
+    """A servant overdue or due soon, as coordinators' lists show them."""
+
+    employee_id: str | None
+    name: str
+    department: str
+    telegram_id: int | None
+    due_on: str
+    days_left: int
+    unreachable_since: str | None
+    on_roster: bool
 
 
 class RecordStore(Connection):
@@ -83,15 +102,17 @@ class RecordStore(Connection):
         """This installation's own random id (made by the schema migration that added it)."""
         return uuid.UUID(self.db.execute("SELECT id FROM installation").fetchone()[0])
 
-    def department_reports(self, today: date, window_days: int, departments: tuple[str, ...] | None) -> list[DepartmentReport]:
-        """Per department: servants enrolled, overdue, due within the window; per module completed, passed, average."""
-        scope, in_scope = self._scope(departments)
+    def department_reports(self, today: date, window_days: int, departments: tuple[str, ...] | None,
+                           not_servants: frozenset[int] = frozenset()) -> list[DepartmentReport]:
+        """Per department: servants enrolled, current, overdue, due within the window, unreachable and
+        self-registered; per module completed, passed, average."""
+        scope, in_scope = self._scope(departments, not_servants)
         params: list[object] = [today.isoformat(), today.isoformat(), today.isoformat(),
                                 (today + timedelta(days=window_days)).isoformat(), *in_scope]
         reports = {row[0]: DepartmentReport(row[0], row[1], *(n or 0 for n in row[2:])) for row in self.db.execute(
             f"SELECT COALESCE(department, '{NO_DEPARTMENT}') AS dept, COUNT(*), SUM(due_on >= ?), SUM(due_on < ?), "
-            f"SUM(due_on >= ? AND due_on <= ?) FROM servant_status WHERE active = 1{scope} GROUP BY dept ORDER BY dept",
-            params).fetchall()}
+            "SUM(due_on >= ? AND due_on <= ?), SUM(unreachable_since IS NOT NULL), SUM(on_roster = 0) "
+            f"FROM servant_status WHERE active = 1{scope} GROUP BY dept ORDER BY dept", params).fetchall()}
         for dept, module, completed, passed, average in self.db.execute(
             f"SELECT COALESCE(s.department, '{NO_DEPARTMENT}') AS dept, c.module_id, COUNT(DISTINCT c.telegram_id), "
             "COUNT(DISTINCT CASE WHEN c.passed THEN c.telegram_id END), AVG(100.0 * c.score / c.max_score) "
@@ -101,26 +122,35 @@ class RecordStore(Connection):
                 reports[dept].modules[module] = (completed, passed, average)
         return list(reports.values())
 
-    def standing(self, today: date, window_days: int, departments: tuple[str, ...] | None) -> list[tuple[str, str, str, int]]:
-        """Active servants overdue or due within the window: (name, department, due date, days left)."""
-        scope, params = self._scope(departments)
-        return self.db.execute(
-            f"SELECT COALESCE(full_name, CAST(telegram_id AS TEXT)), COALESCE(department, '{NO_DEPARTMENT}'), due_on, "
-            f"CAST(julianday(due_on) - julianday(?) AS INTEGER) FROM servant_status WHERE active = 1 AND due_on <= ?"
-            f"{scope} ORDER BY due_on", [today.isoformat(), (today + timedelta(days=window_days)).isoformat(), *params],
-        ).fetchall()
+    def servants_due(self, today: date, until: date, departments: tuple[str, ...] | None,
+                     not_servants: frozenset[int] = frozenset()) -> list[Servant]:
+        """Servants (members, reachable or not) due on or before `until`, longest overdue first."""
+        scope, params = self._scope(departments, not_servants)
+        rows = self.db.execute(
+            f"SELECT employee_id, COALESCE(full_name, CAST(telegram_id AS TEXT)), COALESCE(department, '{NO_DEPARTMENT}'), "
+            "telegram_id, due_on, CAST(julianday(due_on) - julianday(?) AS INTEGER), unreachable_since, on_roster "
+            f"FROM servant_status WHERE active = 1 AND due_on <= ?{scope} ORDER BY due_on, department, full_name",
+            [today.isoformat(), until.isoformat(), *params]).fetchall()
+        return [Servant(*row[:7], bool(row[7])) for row in rows]
+
+    def standing(self, today: date, window_days: int, departments: tuple[str, ...] | None,
+                 not_servants: frozenset[int] = frozenset()) -> list[Servant]:
+        """Servants overdue or due within the window."""
+        return self.servants_due(today, today + timedelta(days=window_days), departments, not_servants)
+
+    def overdue(self, today: date, departments: tuple[str, ...] | None,
+                not_servants: frozenset[int] = frozenset()) -> list[Servant]:
+        """Servants past their due date."""
+        return self.servants_due(today, today - timedelta(days=1), departments, not_servants)
 
     @staticmethod
-    def _scope(departments: tuple[str, ...] | None) -> tuple[str, list[object]]:
-        if departments is None:
-            return "", []
-        return (f" AND COALESCE(department, '{NO_DEPARTMENT}') IN ({', '.join('?' * len(departments))})",
-                list(departments))
-
-    def overdue(self, today: date, departments: tuple[str, ...] | None) -> list[tuple[str | None, str, str, str]]:
-        """Active servants past their due date: (employee id, name, department, due date), longest overdue first."""
-        scope, params = self._scope(departments)
-        params = [today.isoformat(), *params]
-        return self.db.execute(
-            f"SELECT employee_id, COALESCE(full_name, CAST(telegram_id AS TEXT)), COALESCE(department, '{NO_DEPARTMENT}'), "
-            f"due_on FROM servant_status WHERE active = 1 AND due_on < ?{scope} ORDER BY due_on", params).fetchall()
+    def _scope(departments: tuple[str, ...] | None, not_servants: frozenset[int]) -> tuple[str, list[object]]:
+        """The departments' condition, and coordinators who are not on the roster left out."""
+        clause, params = "", []
+        if departments is not None:
+            clause = f" AND COALESCE(department, '{NO_DEPARTMENT}') IN ({', '.join('?' * len(departments))})"
+            params = list(departments)
+        if not_servants:
+            clause += f" AND NOT (on_roster = 0 AND telegram_id IN ({', '.join('?' * len(not_servants))}))"
+            params += sorted(not_servants)
+        return clause, params

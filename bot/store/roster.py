@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.store.base import Connection, iso
 
@@ -21,6 +21,24 @@ class Employee:
     hire_date: str | None
     last_training_date: str | None
     telegram_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Invite:
+    code: str
+    expires_at: str
+
+
+class InviteRefused(Exception):
+    """A code that links nothing: `reason` is INVALID (unknown, used or revoked), EXPIRED, or
+    LINKED (this Telegram account already belongs to `linked_to`)."""
+
+    def __init__(self, reason: str, linked_to: Employee | None = None):
+        super().__init__(reason)
+        self.reason, self.linked_to = reason, linked_to
+
+
+INVALID, EXPIRED, LINKED = "invalid", "expired", "linked"
 
 
 class RosterStore(Connection):
@@ -55,21 +73,23 @@ class RosterStore(Connection):
 
     # invites ------------------------------------------------------------------------------
 
-    def invite(self, employee_id: str, now: datetime, reissue: bool = False) -> str:
-        """The employee's open invite code, or a new one (always new with `reissue`, revoking the old).
+    def invite(self, employee_id: str, now: datetime, valid_days: int, reissue: bool = False) -> Invite:
+        """The employee's open, unexpired invite code, or a new one valid for `valid_days` (always new
+        with `reissue`, revoking the old).
 
         Codes are 96 random bits, so nobody can claim another's record by guessing."""
         with self.transaction():
             if reissue:
                 self._revoke(employee_id, now)
-            row = self.db.execute("SELECT code FROM invites WHERE employee_id = ? AND used_at IS NULL "
-                                  "AND revoked_at IS NULL", [employee_id]).fetchone()
+            row = self.db.execute("SELECT code, expires_at FROM invites WHERE employee_id = ? AND used_at IS NULL "
+                                  "AND revoked_at IS NULL AND expires_at > ? ORDER BY expires_at DESC",
+                                  [employee_id, iso(now)]).fetchone()
             if row:
-                return row[0]
-            code = secrets.token_urlsafe(12)
-            self.db.execute("INSERT INTO invites (code, employee_id, created_at) VALUES (?, ?, ?)",
-                            [code, employee_id, iso(now)])
-            return code
+                return Invite(*row)
+            invite = Invite(secrets.token_urlsafe(12), iso(now + timedelta(days=valid_days)))
+            self.db.execute("INSERT INTO invites (code, employee_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                            [invite.code, employee_id, iso(now), invite.expires_at])
+            return invite
 
     def _revoke(self, employee_id: str, now: datetime) -> int:
         return self.db.execute("UPDATE invites SET revoked_at = ? WHERE employee_id = ? AND used_at IS NULL "
@@ -80,14 +100,19 @@ class RosterStore(Connection):
         with self.transaction():
             return self._revoke(employee_id, now)
 
-    def claim_invite(self, code: str, telegram_id: int, now: datetime) -> Employee | None:
-        """Link the Telegram account to the code's employee, once; None for a used, revoked or unknown code."""
+    def claim_invite(self, code: str, telegram_id: int, now: datetime) -> Employee:
+        """Link the Telegram account to the code's employee, once; InviteRefused for a used, revoked,
+        unknown or expired code, or an account already linked to another employee."""
         with self.transaction():
-            row = self.db.execute("SELECT employee_id FROM invites WHERE code = ? AND used_at IS NULL "
+            row = self.db.execute("SELECT employee_id, expires_at FROM invites WHERE code = ? AND used_at IS NULL "
                                   "AND revoked_at IS NULL", [code]).fetchone()
             if row is None:
-                return None
-            self.db.execute("UPDATE employees SET telegram_id = NULL WHERE telegram_id = ?", [telegram_id])
+                raise InviteRefused(INVALID)
+            if row[1] <= iso(now):
+                raise InviteRefused(EXPIRED)
+            linked = self.employee_of(telegram_id)
+            if linked is not None and linked.employee_id != row[0]:
+                raise InviteRefused(LINKED, linked)
             self.db.execute("UPDATE employees SET telegram_id = ?, updated_at = ? WHERE employee_id = ?",
                             [telegram_id, iso(now), row[0]])
             self.db.execute("UPDATE invites SET used_at = ?, used_by = ? WHERE code = ?", [iso(now), telegram_id, code])
@@ -95,17 +120,22 @@ class RosterStore(Connection):
 
     # coordinators ----------------------------------------------------------------------------
 
-    def add_coordinator(self, telegram_id: int, departments: list[str], now: datetime, note: str = "") -> None:
-        """A coordinator limited to `departments` (all when empty)."""
+    def add_coordinator(self, telegram_id: int, departments: list[str], now: datetime, note: str = "",
+                        all_departments: bool = False) -> None:
+        """A coordinator of `departments`, or of every department with `all_departments`."""
+        if not all_departments and not all(d.strip() for d in departments or [""]):
+            raise ValueError("a coordinator needs named departments or all_departments")
         self.db.execute(
-            "INSERT INTO coordinators (telegram_id, departments, added_at, note) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(telegram_id) DO UPDATE SET departments = excluded.departments, note = excluded.note",
-            [telegram_id, "\n".join(departments), iso(now), note])
+            "INSERT INTO coordinators (telegram_id, departments, all_departments, added_at, note) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(telegram_id) DO UPDATE SET departments = excluded.departments, "
+            "all_departments = excluded.all_departments, note = excluded.note",
+            [telegram_id, "" if all_departments else "\n".join(departments), int(all_departments), iso(now), note])
 
     def remove_coordinator(self, telegram_id: int) -> bool:
         return self.db.execute("DELETE FROM coordinators WHERE telegram_id = ?", [telegram_id]).rowcount == 1
 
-    def coordinators(self) -> dict[int, tuple[str, ...]]:
-        """Coordinators from the database: telegram id -> departments (empty: all)."""
-        return {tid: tuple(filter(None, (deps or "").split("\n")))
-                for tid, deps in self.db.execute("SELECT telegram_id, departments FROM coordinators").fetchall()}
+    def coordinators(self) -> dict[int, tuple[str, ...] | None]:
+        """Coordinators from the database: telegram id -> departments (None: every department)."""
+        return {tid: None if every else tuple(filter(None, (deps or "").split("\n")))
+                for tid, deps, every in self.db.execute(
+                    "SELECT telegram_id, departments, all_departments FROM coordinators").fetchall()}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite_utils
 
 
+
 def create_tables_v1(db: sqlite_utils.Database) -> None:
     """The tables and indexes as commit 15e27d9 made them (schema version 1), each only if missing."""
     db["users"].create({
@@ -66,11 +67,14 @@ def create_tables_v1(db: sqlite_utils.Database) -> None:
 
 
 def create_views(db: sqlite_utils.Database, cycle_years: int) -> None:
-    """Views that show a coordinator in Datasette what the tables mean together."""
+    """Views that show a coordinator in Datasette what the tables mean together.
+
+    Issue 13 changed two: completions_report takes full_name from the roster only and adds the
+    Telegram first name at the end; servant_status adds unreachable_since and on_roster."""
     db.create_view("completions_report", """
-        SELECT e.employee_id, COALESCE(e.full_name, u.first_name) AS full_name, e.department,
+        SELECT e.employee_id, e.full_name, e.department,
                c.telegram_id, c.module_id, c.track, c.started_at, c.completed_at, c.score, c.max_score,
-               c.passed, y.due_on AS cycle_due, c.session_id,
+               c.passed, y.due_on AS cycle_due, u.first_name AS telegram_first_name, c.session_id,
                COALESCE((SELECT language FROM answers WHERE session_id = c.session_id ORDER BY id DESC LIMIT 1),
                         u.language) AS language
         FROM completions AS c
@@ -88,12 +92,14 @@ def create_views(db: sqlite_utils.Database, cycle_years: int) -> None:
         SELECT e.employee_id, COALESCE(e.full_name, u.first_name) AS full_name, e.department, e.position,
                u.telegram_id, COALESCE(y.due_on, date(COALESCE(e.last_training_date, e.hire_date), '+{cycle_years} years')) AS due_on,
                y.completed_on AS last_completion, y.onboarding_due_on,
-               COALESCE(e.active, 1) * COALESCE(u.active, 1) AS active
+               COALESCE(e.active, 1) * COALESCE(u.active, 1) AS active,
+               u.unreachable_since, 1 AS on_roster
         FROM employees AS e
         LEFT JOIN users AS u ON u.telegram_id = e.telegram_id
         LEFT JOIN cycles AS y ON y.telegram_id = e.telegram_id
         UNION ALL
-        SELECT NULL, u.first_name, NULL, NULL, u.telegram_id, y.due_on, y.completed_on, y.onboarding_due_on, u.active
+        SELECT NULL, u.first_name, NULL, NULL, u.telegram_id, y.due_on, y.completed_on, y.onboarding_due_on, u.active,
+               u.unreachable_since, 0
         FROM users AS u LEFT JOIN cycles AS y ON y.telegram_id = u.telegram_id
         WHERE u.telegram_id NOT IN (SELECT telegram_id FROM employees WHERE telegram_id IS NOT NULL)
           AND u.telegram_id NOT IN (SELECT telegram_id FROM coordinators)""", replace=True)
