@@ -7,6 +7,7 @@ state of its own: everything that must survive a restart is in the store.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -25,6 +26,7 @@ from bot.store.roster import EXPIRED, LINKED, InviteRefused
 from bot.views import COMMANDS, Context
 
 TEXT_LIMIT = 1000
+CALLBACK_NUMBER = re.compile(r"[0-9]{1,9}")
 __all__ = ["COMMANDS", "Conversation", "User"]
 
 
@@ -35,6 +37,14 @@ class User:
     telegram_id: int
     first_name: str | None = None
     language_code: str | None = None
+
+
+def _callback_number(text: str) -> int:
+    """A number from button data (an id, position or option): one to nine ASCII digits, so that forged
+    data ("1e400", "-1", "1_0", twenty digits) is a stale button, never an overflow in SQLite."""
+    if CALLBACK_NUMBER.fullmatch(text) is None:
+        raise ValueError(text)
+    return int(text)
 
 
 class Conversation:
@@ -85,7 +95,9 @@ class Conversation:
         """An invite deep link: link this Telegram account to the roster record, once; an account
         already linked to another employee keeps its record."""
         try:
-            employee = self.store.claim_invite(code, ctx.telegram_id, self.clock())
+            with self.store.transaction():  # the link and the cycle it changes stand or fall together
+                employee = self.store.claim_invite(code, ctx.telegram_id, self.clock())
+                self.refresh_cycle(ctx.telegram_id)
         except InviteRefused as refused:
             if refused.reason == LINKED:
                 text = t(ctx.lang, "invite_account_linked", name=refused.linked_to.full_name,
@@ -93,7 +105,6 @@ class Conversation:
             else:
                 text = t(ctx.lang, "invite_expired" if refused.reason == EXPIRED else "invite_invalid")
             return Outcome([views.menu(ctx, text)])
-        self.refresh_cycle(ctx.telegram_id)
         text = t(ctx.lang, "invite_linked", name=employee.full_name, department=employee.department)
         return Outcome([views.menu(ctx, text)])
 
@@ -131,10 +142,10 @@ class Conversation:
             if action == "go" and len(args) == 1:
                 return self._start(ctx, self._module(args[0]))
             if action == "ans" and len(args) == 3:
-                session_id, position, index = map(int, args)
+                session_id, position, index = map(_callback_number, args)
                 return self._answer(ctx, session_id, position, index)
             if action == "next" and len(args) == 2:
-                session_id, position = map(int, args)
+                session_id, position = map(_callback_number, args)
                 return self._next(ctx, session_id, position)
         except (StaleAction, ValueError, KeyError):
             pass
@@ -202,19 +213,21 @@ class Conversation:
         session = self._own_session(ctx, session_id)
         attempt = self._attempt(session)
         result = attempt.answer(position, index)
-        recorded = self.store.record_answer(
-            session.id, position, result.question.id, "; ".join(result.question.cite),
-            result.chosen, result.correct, self.clock(), ctx.lang,
-        )
-        if not recorded:
-            raise StaleAction(result.question.id)
+        finished, is_module = position == len(attempt.questions) - 1, attempt.module.id != REVIEW
+        with self.store.transaction():  # the last answer, the completion and the cycle stand or fall together
+            recorded = self.store.record_answer(
+                session.id, position, result.question.id, "; ".join(result.question.cite),
+                result.chosen, result.correct, self.clock(), ctx.lang,
+            )
+            if not recorded:
+                raise StaleAction(result.question.id)
+            if finished:
+                score, max_score = attempt.score()
+                self.store.complete(session.id, score, max_score, attempt.passed(), self.clock(), log=is_module)
+                if is_module:
+                    self.refresh_cycle(ctx.telegram_id)
         replies = [views.feedback(self.bank, attempt, session.id, ctx.lang)]
-        if position == len(attempt.questions) - 1:
-            score, max_score = attempt.score()
-            is_module = attempt.module.id != REVIEW
-            self.store.complete(session.id, score, max_score, attempt.passed(), self.clock(), log=is_module)
-            if is_module:
-                self.refresh_cycle(ctx.telegram_id)
+        if finished:
             replies.append(views.summary(attempt, ctx.lang) if is_module else views.review_summary(ctx, attempt))
         return Outcome(replies, edit=views.answered_question(attempt, ctx.lang, index))
 

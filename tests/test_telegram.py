@@ -117,6 +117,21 @@ async def test_forged_or_stale_buttons_change_nothing(telegram, data):
     assert telegram.store.db.execute("SELECT position FROM quiz_sessions").fetchall() == before
 
 
+@pytest.mark.parametrize("data", ["ans:99999999999999999999999:0:0", "ans:{session}:0:99999999999999999999",
+                                  "next:{session}:1e400", "ans:{session}:-1:0", "ans:-{session}:0:0",
+                                  "ans:{session}:0:-1", "next:{session}:-0", "ans:{session}:0:1_0",
+                                  "ans:{session}:0:١", "next:{session}:0x0"])
+async def test_forged_numbers_in_buttons_are_stale_never_an_error(telegram, caplog, data):
+    user = telegram.user(621)
+    await user.press("go:onboarding")
+    session = telegram.store.open_session(user.id)
+    calls = await user.press(data.format(session=session.id), message=user.last_bot_message())
+    assert sent_messages(calls) == []
+    assert [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"] == [t("en", "stale_button")]
+    assert telegram.store.db["answers"].count == 0 and telegram.store.open_session(user.id).position == 0
+    assert [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")] == []
+
+
 async def test_someone_elses_answer_button_is_refused(telegram):
     owner, intruder = telegram.user(611), telegram.user(612)
     await owner.press("go:onboarding")

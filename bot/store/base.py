@@ -37,11 +37,15 @@ class Connection:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
-        self.db.execute("BEGIN IMMEDIATE")
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any error; inside another transaction a savepoint,
+        so that a caller can join steps that must stand or fall together."""
+        nested = self.db.conn.in_transaction
+        self.db.execute("SAVEPOINT step" if nested else "BEGIN IMMEDIATE")
         try:
             yield
         except BaseException:
-            self.db.execute("ROLLBACK")
+            self.db.execute("ROLLBACK TO step" if nested else "ROLLBACK")
+            if nested:
+                self.db.execute("RELEASE step")
             raise
-        self.db.execute("COMMIT")
+        self.db.execute("RELEASE step" if nested else "COMMIT")
