@@ -1,10 +1,12 @@
 """Reminder sweeps: select what is due with one indexed query, then deliver at the rate limit.
 
 Each reminder is claimed in the database before it is sent (a unique index on servant, deadline
-and stage), so it goes out once even when two sweeps run at the same time or the bot restarts.
-The sender is an adapter (Telegram in production, anything in tests) that reports each delivery
-as sent, blocked (the servant blocked the bot: marked unreachable, still a servant, no reminders
-until they write again) or retry (released for the next sweep, nothing lost).
+and stage), so it goes out at most once even when two sweeps run at the same time, the Bot API
+answers too late or the bot is killed mid-send: a lost reminder is made good by the next stage, a
+duplicate cannot be taken back. The sender is an adapter (Telegram in production, anything in
+tests) that reports each delivery as sent, blocked (the servant blocked the bot: marked
+unreachable, still a servant, no reminders until they write again), retry (certainly not
+delivered: released for the next sweep) or unknown (perhaps delivered: the claim is kept).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from bot.coordinators import Coordination
 from bot.cycle import CyclePolicy, ReminderPolicy
 from bot.locales import pick_language
 from bot.replies import Reply
-from bot.store import BLOCKED, SENT, DueReminder, Store
+from bot.store import BLOCKED, SENT, UNKNOWN, DueReminder, Store
 
 RETRY = "retry"
 DIGEST = "digest"
@@ -31,7 +33,7 @@ class Sender(Protocol):
     text_limit: int  # the longest message the channel takes, for the digest's cap
 
     async def send(self, telegram_id: int, reply: Reply) -> str:
-        """Deliver one message; return SENT, BLOCKED or RETRY."""
+        """Deliver one message; return SENT, BLOCKED, RETRY (certainly not delivered) or UNKNOWN."""
 
 
 @dataclass
@@ -42,11 +44,13 @@ class SweepReport:
     sent: int = 0
     blocked: int = 0
     retry: int = 0
+    unknown: int = 0
     taken_elsewhere: int = 0
 
     def summary(self) -> str:
         return (f"due {len(self.due)}, sent {self.sent}, blocked {self.blocked}, "
-                f"to retry {self.retry}, taken by another sweep {self.taken_elsewhere}")
+                f"to retry {self.retry}, perhaps sent (kept, not resent) {self.unknown}, "
+                f"taken by another sweep {self.taken_elsewhere}")
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ class Reminders:
             week = (local.date() - timedelta(days=local.weekday())).isoformat()
             digests = [DueReminder(c, DIGEST, week, "weekly", self.store.language(c))
                        for c in sorted(self.coordination.ids())]
-            due += [d for d in digests if not self.store.reminder_exists(d, now)]
+            due += [d for d in digests if not self.store.reminder_exists(d)]
         return due
 
     def render(self, reminder: DueReminder, now: datetime, text_limit: int) -> Reply:
@@ -91,6 +95,7 @@ class Reminders:
         report = SweepReport(due=self.due(now))
         if dry_run:
             return report
+        self.store.settle_stale_claims(now)
         limit = asyncio.Semaphore(self.concurrency)
 
         async def deliver(reminder: DueReminder) -> None:
@@ -104,9 +109,11 @@ class Reminders:
                     report.blocked += 1
                 elif outcome == SENT:
                     report.sent += 1
+                elif outcome == UNKNOWN:
+                    report.unknown += 1
                 else:
                     report.retry += 1
-                self.store.finish_reminder(reminder, outcome if outcome in (SENT, BLOCKED) else None, now)
+                self.store.finish_reminder(reminder, None if outcome == RETRY else outcome, now)
 
         await asyncio.gather(*(deliver(r) for r in report.due))
         return report

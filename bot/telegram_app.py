@@ -13,6 +13,7 @@ from datetime import datetime, time, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
 from telegram import (Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup,
                       InputFile, Message, Update)
 from telegram.constants import ChatType, FileSizeLimit, MessageLimit
@@ -27,7 +28,7 @@ from bot.coordinators import COORDINATOR_COMMANDS
 from bot.locales import LANGUAGES, t
 from bot.reminders import RETRY, Reminders
 from bot.replies import Edit, File, Keyboard, Outcome, Reply, split_text
-from bot.store import BLOCKED, SENT
+from bot.store import BLOCKED, SENT, UNKNOWN
 
 log = logging.getLogger(__name__)
 CONVERSATION, REMINDERS, MENUS, DEAF = "conversation", "reminders", "coordinator_menus", "deaf"
@@ -164,6 +165,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("error while handling an update", exc_info=context.error)
 
 
+# transport errors raised before the request left: the message certainly did not reach Telegram
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
 class TelegramSender:
     """Delivers reminders through the Bot API and says how it went."""
 
@@ -180,9 +185,15 @@ class TelegramSender:
         except BadRequest as error:  # e.g. "chat not found": never started the bot; not a refusal
             log.warning("reminder to %s undeliverable, released: %s", telegram_id, error)
             return RETRY
-        except (RetryAfter, NetworkError, InvalidToken) as error:  # RetryAfter still after the limiter's retries
+        except (RetryAfter, InvalidToken) as error:  # RetryAfter still after the limiter's retries
             log.warning("reminder to %s postponed: %s", telegram_id, error)
             return RETRY
+        except NetworkError as error:  # a timeout, a lost connection, a 502: it may have been delivered
+            if isinstance(error.__cause__, NOT_SENT):
+                log.warning("reminder to %s postponed, the Bot API was not reached: %s", telegram_id, error)
+                return RETRY
+            log.warning("reminder to %s perhaps delivered, not resent: %s", telegram_id, error)
+            return UNKNOWN
         return SENT
 
 

@@ -1,7 +1,8 @@
 """A loopback stand-in for the Telegram Bot API, so tests drive the real python-telegram-bot stack.
 
 It serves the methods the bot calls over real HTTP, hands out queued updates to getUpdates,
-records every call, and can be told to fail a method (403, 429) to test error handling. It refuses
+records every call, and can be told to fail a method (403, 429) or to answer it late (a delivery
+whose answer the client stops waiting for) to test error handling. It refuses
 what Telegram refuses: texts over 4096 characters, captions over 1024, files and photos past the
 upload limits, and any chat that never wrote to the bot ("chat not found"); a chat that blocked
 the bot gets 403 until it is unblocked.
@@ -70,6 +71,7 @@ class BotApiStub:
         self.calls: list[Call] = []
         self.updates: list[dict[str, Any]] = []
         self.failures: dict[str, deque[tuple[int, dict[str, Any]]]] = {}
+        self.delays: dict[str, deque[float]] = {}
         self.messages: dict[int, dict[str, Any]] = {}
         self.known_chats: set[int] = set()  # chats that wrote to the bot, as Telegram knows them
         self.blocked_chats: set[int] = set()
@@ -128,6 +130,16 @@ class BotApiStub:
         if parameters:
             body["parameters"] = parameters
         self.failures.setdefault(method, deque()).append((status, body))
+
+    def delay(self, method: str, seconds: float) -> None:
+        """Make the next call of `method` succeed (a message is delivered) but answer only after `seconds`."""
+        with self._lock:
+            self.delays.setdefault(method, deque()).append(seconds)
+
+    def _delay_for(self, method: str) -> float:
+        with self._lock:
+            queued = self.delays.get(method)
+            return queued.popleft() if queued else 0.0
 
     def reject_token(self, status: int = 401, description: str = "Unauthorized") -> None:
         """From now on answer every call as Telegram answers a revoked token (401) or a wrong URL (404)."""
@@ -263,6 +275,7 @@ class BotApiStub:
                 method = self.path.rsplit("/", 1)[-1]
                 params, files = _parse_body(self.headers, self.rfile.read(int(self.headers.get("Content-Length", 0))))
                 status, body = stub._record(method, params, files)
+                time.sleep(stub._delay_for(method))
                 payload = json.dumps(body).encode()
                 try:
                     self.send_response(status)

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import pytest_asyncio
+from telegram import Bot
+from telegram.request import HTTPXRequest
 
 from bot.conversation import Conversation
 from bot.coordinators import Coordination
 from bot.cycle import CyclePolicy, ReminderPolicy, add_years
 from bot.locales import t
 from bot.reminders import Reminders
-from bot.store import Store
+from bot.store import SENDING, STALE_CLAIM, UNKNOWN, Store
 from bot.telegram_app import TelegramSender, sending_bot
 from tests.bot_api_stub import BotApiStub
 from tests.conftest import TOKEN
@@ -158,6 +161,43 @@ async def test_a_reminder_that_keeps_failing_is_released_for_the_next_sweep(bank
         api.fail("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
     reminders = _reminders(bank, store)
     assert (await reminders.sweep(sender, MONDAY_2PM)).retry == 1
+    assert (await reminders.sweep(sender, MONDAY_2PM + timedelta(hours=1))).sent == 1
+
+
+async def test_a_reminder_answered_after_the_client_gave_up_is_kept_not_resent(bank, store, api):
+    _servant(api, bank, store, 18, add_years(TODAY + timedelta(days=30), -3))
+    api.delay("sendMessage", 1.5)  # Telegram delivers it, but answers after the client's timeout
+    reminders = _reminders(bank, store)
+    async with Bot(TOKEN, base_url=api.base_url, request=HTTPXRequest(read_timeout=0.3)) as impatient:
+        report = await reminders.sweep(TelegramSender(impatient), MONDAY_2PM)
+    assert report.unknown == 1 and report.sent == report.retry == 0 and len(_sent(api, 18)) == 1
+    assert store.db["reminders"].get(1)["status"] == UNKNOWN
+    for hours in (1, 3, 26):
+        assert (await reminders.sweep(TelegramSender(impatient), MONDAY_2PM + timedelta(hours=hours))).due == []
+    assert len(_sent(api, 18)) == 1
+
+
+async def test_a_claim_left_by_a_killed_sweep_is_never_resent(bank, store, api, sender):
+    _servant(api, bank, store, 19, add_years(TODAY + timedelta(days=30), -3))
+    reminders = _reminders(bank, store)
+    due, = reminders.due(MONDAY_2PM)
+    assert store.claim_reminder(due, MONDAY_2PM)  # kill -9 after the claim: perhaps sent, never marked
+    assert (await reminders.sweep(sender, MONDAY_2PM + timedelta(minutes=10))).due == []
+    assert store.db["reminders"].get(1)["status"] == SENDING
+    later = await reminders.sweep(sender, MONDAY_2PM + STALE_CLAIM + timedelta(minutes=1))
+    assert later.due == [] and _sent(api, 19) == []
+    assert store.db["reminders"].get(1)["status"] == UNKNOWN  # settled: perhaps sent, kept
+
+
+async def test_a_reminder_that_never_left_is_released_for_the_next_sweep(bank, store, api, sender):
+    _servant(api, bank, store, 20, add_years(TODAY + timedelta(days=30), -3))
+    reminders = _reminders(bank, store)
+    with socket.socket() as probe:  # a port nothing listens on: refused before anything was sent
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    unreachable = Bot(TOKEN, base_url=f"http://127.0.0.1:{closed_port}/bot")
+    report = await reminders.sweep(TelegramSender(unreachable), MONDAY_2PM)
+    assert report.retry == 1 and store.db["reminders"].count == 0
     assert (await reminders.sweep(sender, MONDAY_2PM + timedelta(hours=1))).sent == 1
 
 

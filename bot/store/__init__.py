@@ -9,14 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.store.base import iso
-from bot.store.cycles import BLOCKED, SENDING, SENT, STALE_CLAIM, CycleStore, DueReminder
+from bot.store.cycles import BLOCKED, SENDING, SENT, STALE_CLAIM, UNKNOWN, CycleStore, DueReminder
 from bot.store.items import ItemStore
 from bot.store.quiz import COMPLETED, IN_PROGRESS, ModuleResult, QuizStore, Session
 from bot.store.records import RecordStore
 from bot.store.roster import Employee, RosterStore
 from bot.store.migrations import SCHEMA_VERSION, SchemaError, upgrade
 
-__all__ = ["BLOCKED", "COMPLETED", "IN_PROGRESS", "SENDING", "SENT", "STALE_CLAIM", "DueReminder",
+__all__ = ["BLOCKED", "COMPLETED", "IN_PROGRESS", "SENDING", "SENT", "STALE_CLAIM", "UNKNOWN", "DueReminder",
            "Employee", "ModuleResult", "SCHEMA_VERSION", "SchemaError", "Session", "Store", "iso"]
 
 

@@ -1,4 +1,4 @@
-"""Training cycles, training recorded elsewhere, and reminders with their exactly-once claims."""
+"""Training cycles, training recorded elsewhere, and reminders with their at-most-once claims."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from bot.cycle import CyclePolicy, Dates, ReminderPolicy, servant_dates
 from bot.store.base import Connection, iso
 
 SENDING, SENT, BLOCKED = "sending", "sent", "blocked"
-STALE_CLAIM = timedelta(hours=1)  # a claim this old belongs to a sweep that died mid-send
+UNKNOWN = "unknown"  # perhaps delivered (a timeout, a sweep killed mid-send): kept, never sent again
+STALE_CLAIM = timedelta(hours=1)  # a claim still 'sending' this long belongs to a sweep that died mid-send
 
 
 @dataclass(frozen=True)
@@ -108,39 +109,31 @@ class CycleStore(Connection):
             ) AS due
             WHERE stage IS NOT NULL AND NOT EXISTS (
                 SELECT 1 FROM reminders AS r WHERE r.telegram_id = due.telegram_id AND r.kind = due.kind
-                AND r.due_on = due.due_on AND r.stage = due.stage
-                AND NOT (r.status = '{SENDING}' AND r.claimed_at < :stale))
+                AND r.due_on = due.due_on AND r.stage = due.stage)
             ORDER BY due.due_on, due.telegram_id""",
-            {"today": today.isoformat(), "horizon": horizon, "stale": iso(now - STALE_CLAIM)},
+            {"today": today.isoformat(), "horizon": horizon},
         ).fetchall()
         return [DueReminder(*row) for row in rows]
 
     def claim_reminder(self, reminder: DueReminder, now: datetime) -> bool:
-        """Take the reminder for sending; False if another sweep has it or sent it already.
+        """Take the reminder for sending; False if it was claimed before, by any sweep, ever.
 
-        The unique index makes this safe across processes: two sweeps cannot both claim."""
-        key = [reminder.telegram_id, reminder.kind, reminder.due_on, reminder.stage]
-        with self.transaction():
-            inserted = self.db.execute(
-                "INSERT OR IGNORE INTO reminders (telegram_id, kind, due_on, stage, status, claimed_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)", [*key, SENDING, iso(now)]).rowcount
-            if inserted:
-                return True
-            return self.db.execute(
-                "UPDATE reminders SET claimed_at = ? WHERE telegram_id = ? AND kind = ? AND due_on = ? "
-                "AND stage = ? AND status = ? AND claimed_at < ?",
-                [iso(now), *key, SENDING, iso(now - STALE_CLAIM)]).rowcount == 1
-
-    def reminder_exists(self, reminder: DueReminder, now: datetime) -> bool:
-        """Whether the reminder was sent, or is being sent by a live sweep."""
+        The unique index makes this safe across processes: two sweeps cannot both claim. A claim is
+        only given back when the sender knows the message was not delivered (`finish_reminder`)."""
         return self.db.execute(
-            "SELECT 1 FROM reminders WHERE telegram_id = ? AND kind = ? AND due_on = ? AND stage = ? "
-            "AND NOT (status = ? AND claimed_at < ?)",
-            [reminder.telegram_id, reminder.kind, reminder.due_on, reminder.stage, SENDING,
-             iso(now - STALE_CLAIM)]).fetchone() is not None
+            "INSERT OR IGNORE INTO reminders (telegram_id, kind, due_on, stage, status, claimed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [reminder.telegram_id, reminder.kind, reminder.due_on, reminder.stage, SENDING, iso(now)]).rowcount == 1
+
+    def reminder_exists(self, reminder: DueReminder) -> bool:
+        """Whether the reminder was claimed: sent, refused, perhaps sent, or being sent."""
+        return self.db.execute(
+            "SELECT 1 FROM reminders WHERE telegram_id = ? AND kind = ? AND due_on = ? AND stage = ?",
+            [reminder.telegram_id, reminder.kind, reminder.due_on, reminder.stage]).fetchone() is not None
 
     def finish_reminder(self, reminder: DueReminder, status: str | None, now: datetime) -> None:
-        """Mark the claimed reminder sent or blocked; `None` releases it for the next sweep."""
+        """Mark the claimed reminder sent, blocked or unknown; `None` (known not delivered) releases it
+        for the next sweep."""
         key = [reminder.telegram_id, reminder.kind, reminder.due_on, reminder.stage]
         if status is None:
             self.db.execute("DELETE FROM reminders WHERE telegram_id = ? AND kind = ? AND due_on = ? AND stage = ? "
@@ -148,3 +141,9 @@ class CycleStore(Connection):
         else:
             self.db.execute("UPDATE reminders SET status = ?, sent_at = ? WHERE telegram_id = ? AND kind = ? "
                             "AND due_on = ? AND stage = ?", [status, iso(now), *key])
+
+    def settle_stale_claims(self, now: datetime) -> int:
+        """Claims left 'sending' by a sweep that died (kill -9, power loss) may have been delivered:
+        mark them unknown, never send them again; how many."""
+        return self.db.execute("UPDATE reminders SET status = ? WHERE status = ? AND claimed_at < ?",
+                               [UNKNOWN, SENDING, iso(now - STALE_CLAIM)]).rowcount
