@@ -205,6 +205,7 @@ class Conversation:
 
     def _resume_view(self, session: Session, lang: str) -> Reply:
         attempt = self._attempt(session)
+        self.store.show_question(session.telegram_id, session.id, attempt.position)
         if attempt.awaiting_next:
             return views.feedback(self.bank, attempt, session.id, lang)
         return views.question(attempt, session.id, lang)
@@ -237,6 +238,7 @@ class Conversation:
         attempt.advance(position)
         if not self.store.advance(session.id, position, self.clock()):
             raise StaleAction(str(position))
+        self.store.show_question(ctx.telegram_id, session.id, attempt.position)
         return Outcome([views.question(attempt, session.id, ctx.lang)], edit=views.no_buttons())
 
     def refresh_cycle(self, telegram_id: int) -> None:
@@ -252,9 +254,10 @@ class Conversation:
         if len(text) > TEXT_LIMIT:
             return Outcome([Reply(t(ctx.lang, "too_long", length=count(ctx.lang, "character", len(text)),
                                     limit=count(ctx.lang, "character", TEXT_LIMIT)))])
-        session = self.store.open_session(ctx.telegram_id)
-        if session is not None:
-            typed_outcome = self._typed_in_quiz(ctx, session, text)
+        on_screen = self.store.question_on_screen(ctx.telegram_id)
+        session = on_screen[0] if on_screen else None
+        if on_screen is not None:
+            typed_outcome = self._typed_in_quiz(ctx, *on_screen, text)
             if typed_outcome is not None:
                 return typed_outcome
         if self.dialogue is None:
@@ -265,13 +268,14 @@ class Conversation:
             replies.append(self._resume_view(session, ctx.lang))
         return Outcome(replies)
 
-    def _typed_in_quiz(self, ctx: Context, session: Session, text: str) -> Outcome | None:
-        """A typed option or "stop"; None when the text is neither, for the dialogue model."""
+    def _typed_in_quiz(self, ctx: Context, session: Session, shown: int, text: str) -> Outcome | None:
+        """A typed option for the question on screen (at position `shown` of `session`), or "stop";
+        None when the text is neither or that question is no longer awaiting an answer."""
         if typed.is_stop(text):
             return Outcome([Reply(t(ctx.lang, "quiz_paused"), views.menu_buttons(ctx))])
         attempt = self._attempt(session)
         current = attempt.current
-        if current is None or attempt.awaiting_next:
+        if current is None or attempt.awaiting_next or attempt.position != shown:
             return None
         choice = typed.option_choice(text, len(current.options))
         if choice is None:

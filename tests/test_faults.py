@@ -1,10 +1,13 @@
-"""Faults in the middle of work: a crash between steps that belong together leaves neither."""
+"""Faults in the middle of work: a crash between steps that belong together leaves neither, and a
+typed answer goes to the question on screen."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.conversation import User
+from bot.locales import t
+from bot.quiz import Attempt
 from bot.roster import parse_roster
 from bot.store import iso
 from tests.conftest import NOW, current_attempt, right_letter_index
@@ -66,3 +69,37 @@ async def test_an_invite_is_not_claimed_without_its_cycle(conversation, store, m
     await conversation.command(SERVANT, "start", code)
     assert store.employee_of(SERVANT.telegram_id).employee_id == "E77"
     assert store.cycle(SERVANT.telegram_id).due_on is not None  # from the roster's last training date
+
+
+def _right_letter(store, bank, session_id: int) -> str:
+    session = store.session(session_id)
+    module = bank.modules[session.module_id]
+    attempt = Attempt(module, session.plan, session.position, dict(session.answers))
+    return "ABCD"[attempt.option_order(attempt.current).index(attempt.current.correct_index)]
+
+
+async def test_a_typed_answer_goes_to_the_quiz_on_screen_not_the_latest_one(conversation, store, bank, clock):
+    await conversation.button(SERVANT, "go:onboarding")
+    older = store.open_session(SERVANT.telegram_id)
+    clock.advance(minutes=5)
+    await conversation.button(SERVANT, "go:r2-gifts")
+    newer = store.open_session(SERVANT.telegram_id)
+    assert newer.id != older.id  # the latest open attempt, the one the old rule answered
+    clock.advance(minutes=5)
+    await conversation.button(SERVANT, "go:onboarding")  # back to the older quiz: its question on screen
+    outcome = await conversation.text(SERVANT, f"{_right_letter(store, bank, older.id)}")
+    assert outcome.replies[0].text.startswith("✅")
+    assert [a["session_id"] for a in store.db["answers"].rows] == [older.id]
+    assert store.session(newer.id).answers == {}
+
+
+async def test_a_typed_letter_after_the_question_was_answered_answers_nothing_else(conversation, store, bank, clock):
+    await conversation.button(SERVANT, "go:r2-gifts")
+    newer = store.open_session(SERVANT.telegram_id)
+    await conversation.button(SERVANT, "go:onboarding")
+    older = store.open_session(SERVANT.telegram_id, "onboarding")
+    await conversation.button(SERVANT, f"ans:{older.id}:0:0")  # answered by its button: feedback on screen
+    outcome = await conversation.text(SERVANT, "B")
+    assert outcome.replies[0].text == t("kk", "free_text_menu")  # not an answer to the other quiz
+    assert [a["session_id"] for a in store.db["answers"].rows] == [older.id]
+    assert store.session(newer.id).answers == {}

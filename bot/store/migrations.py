@@ -72,11 +72,19 @@ def v4_reachability_invites_scope(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE coordinators SET all_departments = 1 WHERE COALESCE(departments, '') = ''")
 
 
+def v5_question_on_screen(db: sqlite_utils.Database) -> None:
+    """users.shown_session_id and users.shown_position: the question the servant was shown last, so
+    that a typed answer goes to the quiz on screen, not to another open one (NULL: none shown since)."""
+    db["users"].add_column("shown_session_id", int)
+    db["users"].add_column("shown_position", int)
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     v1_tables_of_15e27d9,
     v2_answer_language,
     v3_installation,
     v4_reachability_invites_scope,
+    v5_question_on_screen,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -82,6 +82,23 @@ class QuizStore(Connection):
             params.append(module_id)
         return self._session(where + " ORDER BY updated_at DESC, id DESC LIMIT 1", params)
 
+    def show_question(self, telegram_id: int, session_id: int, position: int) -> None:
+        """Remember the question just put on the servant's screen, for typed answers."""
+        self.db.execute("UPDATE users SET shown_session_id = ?, shown_position = ? WHERE telegram_id = ?",
+                        [session_id, position, telegram_id])
+
+    def question_on_screen(self, telegram_id: int) -> tuple[Session, int] | None:
+        """The open attempt whose question the servant was shown last, and that question's position;
+        None when that attempt is finished. Before any was recorded (a database from an earlier
+        release): the latest open attempt at its current question."""
+        row = self.db.execute("SELECT shown_session_id, shown_position FROM users WHERE telegram_id = ?",
+                              [telegram_id]).fetchone()
+        if row is None or row[0] is None:
+            session = self.open_session(telegram_id)
+            return None if session is None else (session, session.position)
+        session = self._session("id = ? AND telegram_id = ? AND status = ?", [row[0], telegram_id, IN_PROGRESS])
+        return None if session is None else (session, row[1])
+
     def start_session(self, telegram_id: int, module_id: str, track: str, plan: Plan,
                       now: datetime) -> Session:
         """Begin an attempt, or return the unfinished one at the same module."""
