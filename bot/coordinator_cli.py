@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot import export
 from bot.cli import CommandError, parse_day, utcnow
+from bot.ask_views import counts_text
 from bot.config import Settings
 from bot.content import Bank, load_bank
 from bot.coordinators import item_analysis
@@ -159,6 +160,8 @@ def report(settings: Settings, args: argparse.Namespace) -> int:
     print(report_text(reports, bank, args.language, settings.cycle.window_days))
     print()
     print(overdue_text(store.overdue(today, scope), args.language))
+    print()
+    print(counts_text(args.language, store.question_counts(scope)))
     if args.chart:
         Path(args.chart).write_bytes(completion_chart(reports, t(args.language, "chart_title")))
         print(f"chart written to {args.chart}", file=sys.stderr)

@@ -14,6 +14,7 @@ from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, Callb
                           CommandHandler, ContextTypes, ExtBot, MessageHandler, filters)
 from telegram.request import HTTPXRequest
 
+from bot.commissioners import COMMISSIONER_COMMANDS
 from bot.conversation import COMMANDS, Conversation, User
 from bot.coordinators import COORDINATOR_COMMANDS
 from bot.locales import LANGUAGES, t
@@ -25,6 +26,9 @@ log = logging.getLogger(__name__)
 CONVERSATION, REMINDERS, MENUS = "conversation", "reminders", "coordinator_menus"
 MENU_SYNC_SECONDS = 60  # how soon a coordinator added or removed on the command line sees the change
 QUESTION = "question_message_id"  # chat_data: the last question sent, for a typed answer to update
+# At DEBUG, python-telegram-bot logs every update and every call with its chat and text, which would
+# tie an anonymous question to its sender; the bot keeps that library at INFO whatever the root level.
+logging.getLogger("telegram").setLevel(logging.INFO)
 
 
 def _markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
@@ -62,6 +66,17 @@ async def _deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: 
     for file in outcome.files:
         send = context.bot.send_photo if file.is_photo else context.bot.send_document
         await send(chat_id, InputFile(file.data, filename=file.name), caption=file.caption or None)
+    await _send_elsewhere(context.bot, outcome.elsewhere)
+
+
+async def _send_elsewhere(bot: Bot, messages: list[tuple[int, Reply]]) -> None:
+    """Messages to other chats (commissioners, a servant's answer); the log names no chat, since one
+    may be an anonymous sender's."""
+    for chat_id, reply in messages:
+        try:
+            await bot.send_message(chat_id, reply.text, reply_markup=_markup(reply.buttons))
+        except (Forbidden, BadRequest) as error:
+            log.warning("a message to another chat was undeliverable: %s", type(error).__name__)
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -137,6 +152,12 @@ async def sweep_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
     log.info("reminder sweep: %s", report.summary())
 
 
+async def raise_questions(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The daily job: questions to the Commissioner unanswered for three working days, raised again."""
+    conversation: Conversation = context.application.bot_data[CONVERSATION]
+    await _send_elsewhere(context.bot, conversation.commissioners.raise_overdue(datetime.now(timezone.utc)))
+
+
 def _commands(lang: str, names: tuple[str, ...]) -> list[BotCommand]:
     return [BotCommand(name, t(lang, f"cmd_{name}")[:256]) for name in names]
 
@@ -149,26 +170,29 @@ async def _set_menu(bot: Bot, names: tuple[str, ...], scope: BotCommandScopeChat
 
 
 async def register_commands(application: Application) -> None:
-    """The command menu once per language (Telegram shows the client's), and coordinators'
-    commands in their own chats only."""
+    """The command menu once per language (Telegram shows the client's), and coordinators' and
+    commissioners' commands in their own chats only."""
     await _set_menu(application.bot, COMMANDS)
-    application.bot_data[MENUS] = set()
+    application.bot_data[MENUS] = {}
     await _sync_coordinator_menus(application)
 
 
 async def _sync_coordinator_menus(application: Application) -> None:
-    """Give each coordinator's chat the coordinator commands, and take them from former ones."""
+    """Give each coordinator's and commissioner's chat their commands, and take them from former ones."""
     bot, menus = application.bot, application.bot_data[MENUS]
-    coordinators = application.bot_data[CONVERSATION].coordination.ids()
-    for telegram_id in sorted(coordinators - menus):
-        await _set_menu(bot, COMMANDS + COORDINATOR_COMMANDS, BotCommandScopeChat(telegram_id))
-        menus.add(telegram_id)
-    for telegram_id in sorted(menus - coordinators):
+    conversation: Conversation = application.bot_data[CONVERSATION]
+    special = conversation.coordination.ids() | set(conversation.commissioners.all())
+    for telegram_id in sorted(special):
+        names = conversation.commands(telegram_id)
+        if menus.get(telegram_id) != names:
+            await _set_menu(bot, names, BotCommandScopeChat(telegram_id))
+            menus[telegram_id] = names
+    for telegram_id in sorted(set(menus) - special):
         scope = BotCommandScopeChat(telegram_id)
         for lang in LANGUAGES:
             await bot.delete_my_commands(scope=scope, language_code=lang)
         await bot.delete_my_commands(scope=scope)
-        menus.discard(telegram_id)
+        del menus[telegram_id]
 
 
 async def sync_coordinator_menus(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -189,7 +213,7 @@ def build_application(conversation: Conversation, token: str, base_url: str,
         .build()
     )
     application.bot_data[CONVERSATION] = conversation
-    application.add_handler(CommandHandler(list(COMMANDS + COORDINATOR_COMMANDS), on_command,
+    application.add_handler(CommandHandler(list(COMMANDS + COORDINATOR_COMMANDS + COMMISSIONER_COMMANDS), on_command,
                                            filters=filters.UpdateType.MESSAGE))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, on_text))
@@ -203,4 +227,5 @@ def build_application(conversation: Conversation, token: str, base_url: str,
         policy = reminders.policy
         at = time(policy.working_hours[0], 30, tzinfo=ZoneInfo(policy.time_zone))
         application.job_queue.run_daily(sweep_reminders, at, name="reminders")
+        application.job_queue.run_daily(raise_questions, at, days=(1, 2, 3, 4, 5), name="unanswered questions")
     return application
