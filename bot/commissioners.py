@@ -135,7 +135,7 @@ class Commissioners:
             return Outcome([Reply(t(ctx.lang, "ask_limit", limit=self.policy.questions_per_day))],
                            edit=no_buttons())
         name, department = self._sender(ctx, first_name) if mode == NAMED else (None, None)
-        question = self.store.submit_question(ctx.telegram_id, nonce, name, department, ctx.today)
+        question = self.store.submit_question(ctx.telegram_id, nonce, name, department, ctx.lang, ctx.today)
         if question is None:
             raise StaleAction(nonce)
         self.quota.take(ctx.telegram_id, ctx.today)
@@ -177,12 +177,14 @@ class Commissioners:
         question = self.store.question(question_id)
         if question.status != OPEN:  # another commissioner answered or closed it meanwhile
             return Outcome([Reply(t(ctx.lang, "answer_too_late", ref=question.ref))])
-        chat = self.store.close_question(question_id, ANSWERED, ctx.telegram_id, self.clock(), text)
-        if chat is None:  # an anonymous sender's address outlived the retention period
+        route = self.store.close_question(question_id, ANSWERED, ctx.telegram_id, self.clock(), text)
+        if route is None:  # an anonymous sender's address outlived the retention period
             return Outcome([Reply(t(ctx.lang, "answer_undeliverable", ref=question.ref))])
+        chat, language = route
         log.info("question %s answered", question.ref)
+        frame = pick_language(self.store.language(chat), language, default=self.default_language)
         return Outcome([Reply(t(ctx.lang, "answer_sent", ref=question.ref))],
-                       elsewhere=[(chat, ask_views.answer_for_servant(self._lang(chat), question.ref, text))])
+                       elsewhere=[(chat, ask_views.answer_for_servant(frame, question.ref, text))])
 
     # daily and for coordinators -----------------------------------------------------------------------
 

@@ -155,7 +155,7 @@ async def sweep_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def raise_questions(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The daily job: questions to the Commissioner unanswered for three working days, raised again."""
     conversation: Conversation = context.application.bot_data[CONVERSATION]
-    await _send_elsewhere(context.bot, conversation.commissioners.raise_overdue(datetime.now(timezone.utc)))
+    await _send_elsewhere(context.bot, conversation.commissioners.raise_overdue(conversation.clock()))
 
 
 def _commands(lang: str, names: tuple[str, ...]) -> list[BotCommand]:

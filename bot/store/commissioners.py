@@ -93,10 +93,10 @@ class CommissionerStore(Connection):
     # questions -----------------------------------------------------------------------------------
 
     def submit_question(self, telegram_id: int, nonce: str, sender_name: str | None, department: str | None,
-                        today: date) -> Question | None:
+                        language: str, today: date) -> Question | None:
         """Turn the confirmed draft into a question, in one transaction; None if the draft is gone or
         its nonce differs (a stale button). An anonymous one keeps no trace of the sender beyond a
-        reply token whose chat lives in a table of its own."""
+        reply token whose chat (and language, for the answer's frame) lives in a table of its own."""
         with self.transaction():
             row = self.db.execute("SELECT text, mode FROM ask_drafts WHERE telegram_id = ? AND nonce = ? "
                                   "AND stage = 'confirm'", [telegram_id, nonce]).fetchone()
@@ -109,13 +109,14 @@ class CommissionerStore(Connection):
             token = secrets.token_urlsafe(24) if mode == ANONYMOUS else None
             named = mode != ANONYMOUS
             cursor = self.db.execute(
-                "INSERT INTO questions (ref, year, number, mode, telegram_id, sender_name, department, text, "
-                "status, asked_on, reply_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO questions (ref, year, number, mode, telegram_id, sender_name, department, language, "
+                "text, status, asked_on, reply_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [reference(today.year, number), today.year, number, mode, telegram_id if named else None,
-                 sender_name if named else None, department if named else None, text, OPEN, today.isoformat(), token])
+                 sender_name if named else None, department if named else None, language if named else None,
+                 text, OPEN, today.isoformat(), token])
             if token is not None:
-                self.db.execute("INSERT INTO anonymous_reply_chats (token, chat_id, created_on) VALUES (?, ?, ?)",
-                                [token, telegram_id, today.isoformat()])
+                self.db.execute("INSERT INTO anonymous_reply_chats (token, chat_id, language, created_on) "
+                                "VALUES (?, ?, ?, ?)", [token, telegram_id, language, today.isoformat()])
             return self.question(cursor.lastrowid)
 
     def question(self, question_id: int) -> Question | None:
@@ -137,26 +138,28 @@ class CommissionerStore(Connection):
         return [Question(*row) for row in rows]
 
     def mark_raised(self, question_ids: list[int], today: date) -> None:
-        self.db.executemany("UPDATE questions SET raised_on = ? WHERE id = ?",
-                            [(today.isoformat(), qid) for qid in question_ids])
+        self.db.conn.executemany("UPDATE questions SET raised_on = ? WHERE id = ?",
+                                 [(today.isoformat(), qid) for qid in question_ids])
 
     def close_question(self, question_id: int, status: str, by: int, now: datetime,
-                       answer: str | None = None) -> int | None:
-        """Answer an open question (status ANSWERED) or close it as SPAM; the chat the answer goes to (None
-        if the question was no longer open, or for spam). The anonymous reply row is deleted either way."""
+                       answer: str | None = None) -> tuple[int, str] | None:
+        """Answer an open question (status ANSWERED) or close it as SPAM; the chat the answer goes to and
+        its language (None if the question was no longer open, for spam, or when the anonymous reply
+        address has expired). The anonymous reply row is deleted either way."""
         with self.transaction():
-            row = self.db.execute("SELECT telegram_id, reply_token FROM questions WHERE id = ? AND status = ?",
+            row = self.db.execute("SELECT telegram_id, language, reply_token FROM questions WHERE id = ? AND status = ?",
                                   [question_id, OPEN]).fetchone()
             if row is None:
                 return None
-            telegram_id, token = row
+            telegram_id, language, token = row
             self.db.execute("UPDATE questions SET status = ?, answer = ?, answered_by = ?, closed_at = ?, "
                             "reply_token = NULL WHERE id = ?", [status, answer, by, iso(now), question_id])
             if token is not None:
-                chat = self.db.execute("SELECT chat_id FROM anonymous_reply_chats WHERE token = ?", [token]).fetchone()
+                chat = self.db.execute("SELECT chat_id, language FROM anonymous_reply_chats WHERE token = ?",
+                                       [token]).fetchone()
                 self.db.execute("DELETE FROM anonymous_reply_chats WHERE token = ?", [token])
-                telegram_id = chat[0] if chat else None
-        return telegram_id if status == ANSWERED else None
+                telegram_id, language = chat if chat else (None, None)
+        return (telegram_id, language) if telegram_id is not None and status == ANSWERED else None
 
     def forget_reply_chats(self, before: date) -> int:
         """Delete anonymous reply addresses made before `before` (the retention period); how many."""

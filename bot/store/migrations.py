@@ -57,12 +57,13 @@ def v4_questions_to_the_commissioner(db: sqlite_utils.Database) -> None:
     db["commissioners"].create({"telegram_id": int, "departments": str, "added_at": str}, pk="telegram_id")
     db["questions"].create({
         "id": int, "ref": str, "year": int, "number": int, "mode": str, "telegram_id": int, "sender_name": str,
-        "department": str, "text": str, "status": str, "asked_on": str, "raised_on": str, "reply_token": str,
+        "department": str, "language": str, "text": str, "status": str, "asked_on": str, "raised_on": str, "reply_token": str,
         "answer": str, "answered_by": int, "closed_at": str,
     }, pk="id")
     db["questions"].create_index(["ref"], unique=True)
     db["questions"].create_index(["status", "asked_on"])
-    db["anonymous_reply_chats"].create({"token": str, "chat_id": int, "created_on": str}, pk="token")
+    db["anonymous_reply_chats"].create({"token": str, "chat_id": int, "language": str, "created_on": str},
+                                       pk="token")
     db["ask_drafts"].create({"telegram_id": int, "stage": str, "text": str, "mode": str, "nonce": str,
                              "updated_at": str}, pk="telegram_id")
     db["answer_drafts"].create({"telegram_id": int, "question_id": int, "started_at": str}, pk="telegram_id")
