@@ -57,7 +57,7 @@ class Commissioners:
         return pick_language(self.store.language(telegram_id), default=self.default_language)
 
     def _handles(self, telegram_id: int, question: Question | None) -> Question:
-        """The open question, if this user is a commissioner who handles it; StaleAction otherwise."""
+        """The question, if this user is a commissioner who handles it; StaleAction otherwise."""
         if question is None or telegram_id not in self.recipients(question):
             raise StaleAction("question")
         return question
@@ -73,7 +73,7 @@ class Commissioners:
         self.store.save_draft(ctx.telegram_id, TEXT, None, None, self.clock())
         return Outcome([ask_views.intro(ctx.lang)])
 
-    def typed(self, ctx: Context, first_name: str | None, text: str) -> Outcome | None:
+    def typed(self, ctx: Context, text: str) -> Outcome | None:
         """Text while the dialogue waits for the question, or while a commissioner writes an answer;
         None when neither waits, so the text goes on to the quiz or the dialogue model."""
         draft = self.store.draft(ctx.telegram_id)
@@ -84,15 +84,28 @@ class Commissioners:
             return self._answer_typed(ctx, question_id, text)
         return None
 
-    def _question_typed(self, ctx: Context, text: str) -> Outcome:
+    def leave(self, telegram_id: int) -> None:
+        """Another command or button: text typed from now on is neither a question nor an answer."""
+        draft = self.store.draft(telegram_id)
+        if draft is not None and draft.stage == TEXT:
+            self.store.drop_draft(telegram_id)
+        self.store.stop_answer(telegram_id)
+
+    @staticmethod
+    def _refused(ctx: Context, text: str, leave: Callable[[int], object], cancelled: str) -> Outcome | None:
+        """"stop" leaves the step that waits for text; text without words or over the limit is refused
+        (the step still waits); None when the text can be used."""
         if is_stop(text):
-            self.store.drop_draft(ctx.telegram_id)
-            return Outcome([Reply(t(ctx.lang, "ask_cancelled"))])
-        text = text.strip()
-        refused = problem(text)
+            leave(ctx.telegram_id)
+            return Outcome([Reply(t(ctx.lang, cancelled))])
+        refused = problem(text.strip())
+        return None if refused is None else Outcome([ask_views.refusal(ctx.lang, refused, len(text.strip()))])
+
+    def _question_typed(self, ctx: Context, text: str) -> Outcome:
+        refused = self._refused(ctx, text, self.store.drop_draft, "ask_cancelled")
         if refused is not None:
-            return Outcome([ask_views.refusal(ctx.lang, refused, len(text))])
-        draft = self.store.save_draft(ctx.telegram_id, MODE, text, None, self.clock())
+            return refused
+        draft = self.store.save_draft(ctx.telegram_id, MODE, text.strip(), None, self.clock())
         return Outcome([ask_views.mode_choice(ctx.lang, draft.nonce)])
 
     def button(self, ctx: Context, first_name: str | None, action: str, args: list[str]) -> Outcome:
@@ -166,13 +179,10 @@ class Commissioners:
         return Outcome([Reply(t(ctx.lang, "question_spam", ref=question.ref))], edit=no_buttons())
 
     def _answer_typed(self, ctx: Context, question_id: int, text: str) -> Outcome:
-        if is_stop(text):
-            self.store.stop_answer(ctx.telegram_id)
-            return Outcome([Reply(t(ctx.lang, "answer_cancelled"))])
-        text = text.strip()
-        refused = problem(text)
+        refused = self._refused(ctx, text, self.store.stop_answer, "answer_cancelled")
         if refused is not None:
-            return Outcome([ask_views.refusal(ctx.lang, refused, len(text))])
+            return refused
+        text = text.strip()
         self.store.stop_answer(ctx.telegram_id)
         question = self.store.question(question_id)
         if question.status != OPEN:  # another commissioner answered or closed it meanwhile

@@ -86,6 +86,7 @@ class Conversation:
     async def command(self, user: User, name: str, args: str = "") -> Outcome:
         """A slash command such as /start (with its deep-link argument) or /quiz."""
         ctx = self._context(user)
+        self.commissioners.leave(ctx.telegram_id)
         if name == "start" and args.strip() == "onboarding":
             return Outcome([views.track(ctx, "onboarding")])
         if name == "start" and args.strip():
@@ -142,6 +143,8 @@ class Conversation:
         """A pressed inline button; anything stale or forged gets a notice and changes nothing."""
         ctx = self._context(user)
         action, args = parse_callback(data)
+        if action not in ("ask", "qa", "qs"):
+            self.commissioners.leave(ctx.telegram_id)
         try:
             if not args and action in ("menu", "quiz", "onb", "prog", "help", "lang"):
                 return Outcome([self._screen(ctx, action)])
@@ -264,7 +267,7 @@ class Conversation:
         """Typed text: a question to the Commissioner (or a commissioner's answer) when one is awaited, an
         answer or "stop" during a quiz, otherwise understood by the dialogue model."""
         ctx = self._context(user)
-        awaited = self.commissioners.typed(ctx, user.first_name, text)
+        awaited = self.commissioners.typed(ctx, text)
         if awaited is not None:
             return awaited
         if len(text) > TEXT_LIMIT:

@@ -19,6 +19,7 @@ from bot.config import ConfigError, load_settings
 from bot.content import Bank
 from bot.conversation import Conversation
 from bot.locales import LANGUAGES, count, t
+from bot.nlu import RasaDialogue
 from bot.quiz import Plan
 from bot.reminders import DIGEST, Reminders
 from bot.replies import Reply
@@ -153,6 +154,21 @@ async def test_empty_emoji_or_overlong_text_is_refused_and_the_dialogue_still_wa
     assert bot.store.draft(SERVANT) is None
     assert texts(await servant.send("/ask")) and texts(await servant.send("  Может ли руководитель требовать подарки?  "))
     assert bot.store.draft(SERVANT).text == "Может ли руководитель требовать подарки?"
+
+
+async def test_another_command_or_button_leaves_the_text_step(bot):
+    servant, commissioner = bot.user(SERVANT, "en"), bot.user(COMMISSIONER, "ru")
+    await servant.send("/ask")
+    await servant.send("/quiz")
+    await servant.send("/ask")
+    await servant.press("prog")
+    for text in ("B", "can I accept flowers?"):
+        assert texts(await servant.send(text)) == [t("en", "free_text_menu")]
+    assert bot.store.draft(SERVANT) is None
+    await ask(servant, "en", QUESTION["en"], "named")
+    await commissioner.press("qa:1", commissioner.last_bot_message())
+    await commissioner.send("/inbox")
+    assert bot.store.answering(COMMISSIONER) is None and bot.store.question(1).status == "open"
 
 
 async def test_cancel_sends_nothing(bot):
@@ -429,3 +445,22 @@ def test_commissioners_are_added_listed_and_removed_on_the_command_line(tmp_path
                                            "--department", AKIMAT]):
         assert main(argv) == 2
         assert capsys.readouterr().err.startswith("error: ")
+
+
+# free text through the real Rasa server (for the lead, once the NLU knows ask_commissioner) ---------
+
+@pytest.mark.rasa
+@pytest.mark.parametrize("lang, text", [
+    ("ru", "хочу спросить уполномоченного по этике"),
+    ("en", "I need advice from the ethics commissioner"),
+    ("kk", "әдеп жөніндегі уәкілге сұрақ қойғым келеді"),
+])
+async def test_free_text_asking_for_the_commissioner_starts_the_dialogue(bank, tmp_path, clock, rasa_server, lang, text):
+    dialogue = RasaDialogue(rasa_server.url, rasa_server.token, timeout=2.0)
+    try:
+        async for harness in running_bot(bank, tmp_path, clock, dialogue, ask=AskPolicy(frozenset({COMMISSIONER}))):
+            servant = harness.user(SERVANT, lang)
+            assert texts(await servant.send(text)) == [t(lang, "ask_intro", limit=count(lang, "character", 2000))]
+            assert harness.store.draft(SERVANT).stage == "text"
+    finally:
+        await dialogue.close()
