@@ -9,6 +9,8 @@ from bot.locales import count, format_date, t
 from bot.replies import Button, Keyboard, Reply, callback, column
 from bot.store import Question
 
+INBOX_PAGE = 20  # questions shown by one /inbox
+
 
 def _limit(lang: str) -> str:
     return count(lang, "character", QUESTION_LIMIT)
@@ -63,10 +65,12 @@ def notice(lang: str, question: Question, raised: bool = False) -> Reply:
 
 
 def inbox(lang: str, questions: list[Question]) -> list[Reply]:
-    """The open questions, oldest first, each with its buttons."""
+    """The open questions, oldest first, each with its buttons; the oldest INBOX_PAGE of them, so a
+    long backlog does not flood the chat (answering one brings the next into the list)."""
     if not questions:
         return [Reply(t(lang, "inbox_empty"))]
-    return [Reply(t(lang, "inbox_title", count=len(questions)))] + [notice(lang, q) for q in questions]
+    shown = questions[:INBOX_PAGE]
+    return [Reply(t(lang, "inbox_title", count=len(questions), shown=len(shown)))] + [notice(lang, q) for q in shown]
 
 
 def answer_for_servant(lang: str, ref: str, answer: str) -> Reply:

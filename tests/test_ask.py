@@ -239,12 +239,21 @@ async def test_inbox_lists_open_questions_oldest_first_within_the_commissioners_
     clock.advance(days=1)
     await ask(colleague, "ru", "Третий вопрос, анонимный", "anonymous")
     everything = texts(await bot.user(COMMISSIONER, "ru").send("/inbox"))
-    assert everything[0] == t("ru", "inbox_title", count=3)
+    assert everything[0] == t("ru", "inbox_title", count=3, shown=3)
     assert [text.splitlines()[0] for text in everything[1:]] == [
         t("ru", "question_new", ref=f"Q-2026-000{n}") for n in (1, 2, 3)]
     akimat = texts(await bot.user(AKIMAT_COMMISSIONER, "ru").send("/inbox"))
     assert [text.splitlines()[0] for text in akimat[1:]] == [
         t("ru", "question_new", ref=ref) for ref in ("Q-2026-0001", "Q-2026-0003")]
+
+
+async def test_a_long_backlog_shows_the_oldest_twenty(bot, clock):
+    for n in range(25):
+        bot.store.save_draft(OTHER, "confirm", f"Вопрос номер {n + 1}", "named", clock.now)
+        bot.store.submit_question(OTHER, bot.store.draft(OTHER).nonce, "Дәурен", MINISTRY, "ru", NOW.date())
+    listed = texts(await bot.user(COMMISSIONER, "ru").send("/inbox"))
+    assert listed[0] == t("ru", "inbox_title", count=25, shown=20)
+    assert [text.splitlines()[-1] for text in listed[1:]] == [f"Вопрос номер {n + 1}" for n in range(20)]
 
 
 async def test_others_are_refused_the_inbox_and_the_answer_and_spam_buttons(bot):
