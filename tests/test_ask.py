@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,14 +18,14 @@ from bot.ask import AskPolicy, Quota, overdue_cutoff
 from bot.config import ConfigError, load_settings
 from bot.content import Bank
 from bot.conversation import Conversation
+from bot.cycle import CyclePolicy, ReminderPolicy
+from bot.dialogue import FEATURE, Step
 from bot.locales import LANGUAGES, count, t
 from bot.nlu import RasaDialogue
 from bot.quiz import Plan
 from bot.reminders import DIGEST, Reminders
-from bot.replies import Reply
 from bot.store import DueReminder, Employee, Store
 from bot.telegram_app import raise_questions
-from bot.cycle import CyclePolicy, ReminderPolicy
 from tests.bot_api_stub import BotApiStub
 from tests.conftest import (NOW, Clock, TelegramUser, buttons, running_bot, sent_messages, start_bot, stop_bot,
                             texts)
@@ -454,6 +454,21 @@ def test_commissioners_are_added_listed_and_removed_on_the_command_line(tmp_path
                                            "--department", AKIMAT]):
         assert main(argv) == 2
         assert capsys.readouterr().err.startswith("error: ")
+
+
+class AskingDialogue:
+    """A dialogue model that takes every message for the intent ask_commissioner (its payload {feature: ask})."""
+
+    async def respond(self, sender: int, text: str, language: str) -> tuple[Step, ...]:
+        return (Step(FEATURE, "ask"),)
+
+
+async def test_the_dialogue_models_ask_feature_starts_the_ask_dialogue(bank, tmp_path, clock):
+    async for harness in running_bot(bank, tmp_path, clock, AskingDialogue(), ask=AskPolicy(frozenset({COMMISSIONER}))):
+        servant = harness.user(SERVANT, "kk")
+        assert texts(await servant.send("әдеп жөніндегі уәкілге сұрақ қойғым келеді")) == [
+            t("kk", "ask_intro", limit=count("kk", "character", 2000))]
+        assert texts(await servant.send(QUESTION["kk"])) == [t("kk", "ask_mode")]
 
 
 # free text through the real Rasa server (for the lead, once the NLU knows ask_commissioner) ---------
