@@ -63,12 +63,14 @@ class File:
 
 @dataclass(frozen=True)
 class Outcome:
-    """Everything one input produces: a short notice for a button press, an edit, new messages, files."""
+    """Everything one input produces: a short notice for a button press, an edit, new messages, files,
+    and messages to other chats (chat id, message), such as a question for the Ethics Commissioner."""
 
     replies: list[Reply] = field(default_factory=list)
     notice: str | None = None
     edit: Edit | None = None
     files: list[File] = field(default_factory=list)
+    elsewhere: list[tuple[int, Reply]] = field(default_factory=list)
 
 
 def column(*buttons: Button) -> Keyboard:
