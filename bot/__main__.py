@@ -1,4 +1,4 @@
-"""Command line: run, chat, remind, training, servant, roster, coordinator, export, report, backup,
+"""Command line: run, chat, remind, training, servant, roster, coordinator, commissioner, export, report, backup,
 restore, doctor, check, validate.
 
 Each command parses its options and calls into the library; errors a person can fix are one line."""
@@ -18,6 +18,7 @@ from bot.cli import CommandError, parse_day, utcnow
 from bot.config import ConfigError, Settings, load_settings
 from bot.content import Bank, BankError, load_bank
 from bot.conversation import Conversation, User
+from bot.commissioner_cli import add_commands as add_commissioner_commands
 from bot.coordinator_cli import add_commands as add_coordinator_commands
 from bot.maintenance_cli import add_commands as add_maintenance_commands
 from bot.reminders import Reminders, SweepReport
@@ -39,7 +40,7 @@ def _conversation(settings: Settings, with_dialogue: bool) -> Conversation:
         dialogue = RasaDialogue(settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
     return Conversation(_bank(settings), Store(settings.db_path, settings.cycle.years), settings.default_language,
                         utcnow, dialogue, settings.cycle, settings.coordinator_ids,
-                        item_min_attempts=settings.item_min_attempts)
+                        item_min_attempts=settings.item_min_attempts, ask=settings.ask)
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
@@ -176,6 +177,7 @@ def parser() -> argparse.ArgumentParser:
     servant.add_argument("--active", choices=["yes", "no"], help="no: no more reminders (left the service)")
     servant.set_defaults(func=cmd_servant)
     add_coordinator_commands(commands)
+    add_commissioner_commands(commands)
     add_maintenance_commands(commands)
     validate = commands.add_parser("validate", help="check the quiz banks")
     validate.add_argument("--coverage", action="store_true", help="print questions per chapter and module")

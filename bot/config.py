@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from bot.ask import AskPolicy
 from bot.cycle import DEFAULT_TIME_ZONE, CyclePolicy, ReminderPolicy
 from bot.items import DEFAULT_MIN_ATTEMPTS
 from bot.locales import LANGUAGES
@@ -46,6 +47,7 @@ class Settings:
     reminders: ReminderPolicy = ReminderPolicy()
     item_min_attempts: int = DEFAULT_MIN_ATTEMPTS  # below this, item analysis says "too few answers"
     invite_days: int = 30  # how long an invite code works
+    ask: AskPolicy = AskPolicy()  # Ethics Commissioners and questions to them
 
     def require_token(self) -> str:
         """The Bot API token, or a ConfigError that says where to put it."""
@@ -54,13 +56,13 @@ class Settings:
         return self.token
 
 
-def _coordinator_ids(raw: str) -> frozenset[int]:
+def _coordinator_ids(raw: str, variable: str = "BOT_COORDINATOR_IDS") -> frozenset[int]:
     ids = set()
     for part in raw.replace(" ", "").split(","):
         if not part:
             continue
         if not part.lstrip("-").isdigit():
-            raise ConfigError(f"BOT_COORDINATOR_IDS: {part!r} is not a Telegram user id (digits only).")
+            raise ConfigError(f"{variable}: {part!r} is not a Telegram user id (digits only).")
         ids.add(int(part))
     return frozenset(ids)
 
@@ -141,4 +143,6 @@ def load_settings(
         ),
         item_min_attempts=_positive_int(section, "item_min_attempts", DEFAULT_MIN_ATTEMPTS),
         invite_days=_positive_int(section, "invite_valid_days", Settings.invite_days),
+        ask=AskPolicy(_coordinator_ids(env.get("BOT_COMMISSIONER_IDS", ""), "BOT_COMMISSIONER_IDS"),
+                      _positive_int(section, "questions_per_day", 5), _positive_int(section, "anonymous_reply_days", 90)),
     )

@@ -7,26 +7,26 @@ state of its own: everything that must survive a restart is in the store.
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot import typed, views
+from bot.ask import AskPolicy
+from bot.commissioners import COMMISSIONER_COMMANDS, Commissioners
 from bot.content import Bank, Module
 from bot.coordinators import COORDINATOR_COMMANDS, Coordination, NotPermitted, Request, coordinator_command
 from bot.cycle import CyclePolicy
-from bot.dialogue import TOPIC, Dialogue
+from bot.dialogue import FEATURE, TOPIC, Dialogue, Step
 from bot.locales import LANGUAGES, count, pick_language, t
 from bot.quiz import Attempt, Plan, StaleAction
-from bot.replies import Outcome, Reply, parse_callback
+from bot.replies import Outcome, Reply, callback_number, parse_callback
 from bot.review import REVIEW, SESSION_SIZE, review_module
 from bot.store import Session, Store
 from bot.store.roster import EXPIRED, LINKED, InviteRefused
 from bot.views import COMMANDS, Context
 
 TEXT_LIMIT = 1000
-CALLBACK_NUMBER = re.compile(r"[0-9]{1,9}")
 __all__ = ["COMMANDS", "Conversation", "User"]
 
 
@@ -39,24 +39,30 @@ class User:
     language_code: str | None = None
 
 
-def _callback_number(text: str) -> int:
-    """A number from button data (an id, position or option): one to nine ASCII digits, so that forged
-    data ("1e400", "-1", "1_0", twenty digits) is a stale button, never an overflow in SQLite."""
-    if CALLBACK_NUMBER.fullmatch(text) is None:
-        raise ValueError(text)
-    return int(text)
-
-
 class Conversation:
     """Turns inputs into replies; the only place that decides what the bot says."""
 
     def __init__(self, bank: Bank, store: Store, default_language: str,
                  clock: Callable[[], datetime], dialogue: Dialogue | None = None,
                  policy: CyclePolicy = CyclePolicy(), coordinator_ids: frozenset[int] = frozenset(),
-                 seed: Callable[[], int] = lambda: random.getrandbits(31), item_min_attempts: int = 30):
+                 seed: Callable[[], int] = lambda: random.getrandbits(31), item_min_attempts: int = 30,
+                 ask: AskPolicy = AskPolicy()):
         self.bank, self.store, self.clock, self.policy = bank, store, clock, policy
         self.default_language, self.dialogue, self.seed = default_language, dialogue, seed
         self.coordination = Coordination(store, bank, coordinator_ids, policy, item_min_attempts)
+        self.commissioners = Commissioners(store, ask, clock, default_language, policy.local_day)
+
+    def commands(self, telegram_id: int) -> tuple[str, ...]:
+        """The commands this user may use: everyone's, and a coordinator's or commissioner's own."""
+        commands = COMMANDS
+        try:
+            self.coordination.scope(telegram_id)
+            commands += COORDINATOR_COMMANDS
+        except NotPermitted:
+            pass
+        if self.commissioners.is_commissioner(telegram_id):
+            commands += COMMISSIONER_COMMANDS
+        return commands
 
     def _context(self, user: User) -> Context:
         """Record the contact and settle the language: chosen, else Telegram's, else the default."""
@@ -64,18 +70,14 @@ class Conversation:
         self.store.touch_user(user.telegram_id, user.first_name, now)
         lang = pick_language(self.store.language(user.telegram_id), user.language_code,
                              default=self.default_language)
-        try:
-            self.coordination.scope(user.telegram_id)
-            commands = COMMANDS + COORDINATOR_COMMANDS
-        except NotPermitted:
-            commands = COMMANDS
-        return Context(self.bank, self.store, user.telegram_id, lang, now, self.policy, commands)
+        return Context(self.bank, self.store, user.telegram_id, lang, now, self.policy, self.commands(user.telegram_id))
 
     # commands ----------------------------------------------------------------------------
 
     async def command(self, user: User, name: str, args: str = "") -> Outcome:
         """A slash command such as /start (with its deep-link argument) or /quiz."""
         ctx = self._context(user)
+        self.commissioners.leave(ctx.telegram_id)
         if name == "start" and args.strip() == "onboarding":
             return Outcome([views.track(ctx, "onboarding")])
         if name == "start" and args.strip():
@@ -84,6 +86,10 @@ class Conversation:
             return Outcome([Reply(t(ctx.lang, "greeting", name=user.first_name or "")), views.menu(ctx)])
         if name in COORDINATOR_COMMANDS:
             return await self._coordinator_command(ctx, name, args)
+        if name == "ask":
+            return self.commissioners.start(ctx)
+        if name == "inbox":
+            return self.commissioners.inbox(ctx)
         screens = {
             "quiz": lambda: views.track(ctx),
             "progress": lambda: views.progress(ctx),
@@ -128,6 +134,8 @@ class Conversation:
         """A pressed inline button; anything stale or forged gets a notice and changes nothing."""
         ctx = self._context(user)
         action, args = parse_callback(data)
+        if action not in ("ask", "qa", "qs"):
+            self.commissioners.leave(ctx.telegram_id)
         try:
             if not args and action in ("menu", "quiz", "onb", "prog", "help", "lang"):
                 return Outcome([self._screen(ctx, action)])
@@ -142,11 +150,13 @@ class Conversation:
             if action == "go" and len(args) == 1:
                 return self._start(ctx, self._module(args[0]))
             if action == "ans" and len(args) == 3:
-                session_id, position, index = map(_callback_number, args)
+                session_id, position, index = map(callback_number, args)
                 return self._answer(ctx, session_id, position, index)
             if action == "next" and len(args) == 2:
-                session_id, position = map(_callback_number, args)
+                session_id, position = map(callback_number, args)
                 return self._next(ctx, session_id, position)
+            if action in ("ask", "qa", "qs"):
+                return self.commissioners.button(ctx, user.first_name, action, args)
         except (StaleAction, ValueError, KeyError):
             pass
         return Outcome(notice=t(ctx.lang, "stale_button"))
@@ -249,8 +259,12 @@ class Conversation:
     # free text ---------------------------------------------------------------------------
 
     async def text(self, user: User, text: str) -> Outcome:
-        """Typed text: an answer or "stop" during a quiz, otherwise understood by the dialogue model."""
+        """Typed text: a question to the Commissioner (or a commissioner's answer) when one is awaited, an
+        answer or "stop" during a quiz, otherwise understood by the dialogue model."""
         ctx = self._context(user)
+        awaited = self.commissioners.typed(ctx, text)
+        if awaited is not None:
+            return awaited
         if len(text) > TEXT_LIMIT:
             return Outcome([Reply(t(ctx.lang, "too_long", length=count(ctx.lang, "character", len(text)),
                                     limit=count(ctx.lang, "character", TEXT_LIMIT)))])
@@ -263,10 +277,16 @@ class Conversation:
         if self.dialogue is None:
             return Outcome([views.menu(ctx, t(ctx.lang, "free_text_menu"))])
         steps = await self.dialogue.respond(ctx.telegram_id, text, ctx.lang)
-        replies = [views.step(ctx, step) for step in steps]
+        replies = [reply for step in steps for reply in self._step(ctx, step)]
         if session is not None and any(step.kind == TOPIC for step in steps):
             replies.append(self._resume_view(session, ctx.lang))
         return Outcome(replies)
+
+    def _step(self, ctx: Context, step: Step) -> list[Reply]:
+        """A step of the dialogue model; asking the Commissioner starts the /ask dialogue."""
+        if step == Step(FEATURE, "ask"):
+            return self.commissioners.start(ctx).replies
+        return [views.step(ctx, step)]
 
     def _typed_in_quiz(self, ctx: Context, session: Session, shown: int, text: str) -> Outcome | None:
         """A typed option for the question on screen (at position `shown` of `session`), or "stop";

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot import export
 from bot.cli import CommandError, database_files, parse_day, private_output, utcnow
+from bot.ask_views import counts_text
 from bot.config import Settings
 from bot.content import Bank, load_bank
 from bot.coordinators import item_analysis
@@ -180,6 +181,9 @@ def report(settings: Settings, args: argparse.Namespace) -> int:
             print(report_text(reports, bank, args.language, settings.cycle.window_days))
             print()
         print(overdue_text(overdue, args.language))
+        if not args.overdue:
+            print()
+            print(counts_text(args.language, store.question_counts(scope)))
     if args.chart:
         with private_output(Path(args.chart), args.force, database_files(settings.db_path)) as out:
             out.write(completion_chart(reports, chart_title(reports, args.language)))

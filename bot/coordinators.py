@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from bot import export
+from bot.ask_views import counts_text
 from bot.content import Bank
 from bot.cycle import CyclePolicy
 from bot.items import DEFAULT_MIN_ATTEMPTS, Item, analyse, write_csv
@@ -92,6 +93,7 @@ class Coordination:
         reports = self.store.department_reports(request.today, self.policy.window_days, request.scope,
                                                 frozenset(self.ids()))
         text = report_text(reports, self.bank, request.lang, self.policy.window_days)
+        text += "\n\n" + counts_text(request.lang, self.store.question_counts(request.scope))
         rows = list(report_rows(reports, self.bank))
         table = _csv_file("report.csv", REPORT_COLUMNS, rows, t(request.lang, "list_as_file", rows=len(rows)))
         title = chart_title(reports, request.lang)

@@ -17,7 +17,8 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot import views
+from bot import ask_views, views
+from bot.ask import overdue_cutoff
 from bot.content import Bank
 from bot.coordinators import Coordination
 from bot.cycle import CyclePolicy, ReminderPolicy
@@ -86,7 +87,8 @@ class Reminders:
             scope = self.coordination.scope(reminder.telegram_id)
             standing = self.store.standing(today, self.cycle_policy.window_days, scope,
                                            frozenset(self.coordination.ids()))
-            return views.digest(lang, standing, text_limit)
+            digest = views.digest(lang, standing, text_limit)
+            return ask_views.with_unanswered(digest, lang, self.store.overdue_question_count(overdue_cutoff(today), scope))
         ctx = views.Context(self.bank, self.store, reminder.telegram_id, lang, now, self.cycle_policy)
         return views.reminder(ctx, reminder.kind, date.fromisoformat(reminder.due_on))
 

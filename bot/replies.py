@@ -63,12 +63,14 @@ class File:
 
 @dataclass(frozen=True)
 class Outcome:
-    """Everything one input produces: a short notice for a button press, an edit, new messages, files."""
+    """Everything one input produces: a short notice for a button press, an edit, new messages, files,
+    and messages to other chats (chat id, message), such as a question for the Ethics Commissioner."""
 
     replies: list[Reply] = field(default_factory=list)
     notice: str | None = None
     edit: Edit | None = None
     files: list[File] = field(default_factory=list)
+    elsewhere: list[tuple[int, Reply]] = field(default_factory=list)
 
 
 def column(*buttons: Button) -> Keyboard:
@@ -85,6 +87,18 @@ def parse_callback(data: str) -> tuple[str, list[str]]:
     """The action and its arguments; unknown shapes are rejected by the caller."""
     action, *args = data.split(":")
     return action, args
+
+
+_CALLBACK_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def callback_number(text: str) -> int:
+    """A number from button data (an id, position or option): one to nine ASCII digits, so that forged
+    data ("1e400", "-1", "1_0", twenty digits) is a ValueError, as for a stale button, never an
+    overflow in SQLite."""
+    if _CALLBACK_NUMBER.fullmatch(text) is None:
+        raise ValueError(text)
+    return int(text)
 
 
 _ENTITY_TAIL = re.compile(r"&#?\w{0,10}$")  # an HTML entity cut before its ";"

@@ -23,6 +23,7 @@ from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, Callb
 from telegram.request import HTTPXRequest
 
 from bot.cli import CommandError
+from bot.commissioners import COMMISSIONER_COMMANDS
 from bot.conversation import COMMANDS, Conversation, User
 from bot.coordinators import COORDINATOR_COMMANDS
 from bot.locales import LANGUAGES, t
@@ -36,6 +37,9 @@ MENU_SYNC_SECONDS = 60  # how soon a coordinator added or removed on the command
 QUESTION = "question_message_id"  # chat_data: the last question sent, for a typed answer to update
 MENU_WARNED = "menu_warned"  # bot_data: coordinator chats whose menu failed, warned about once
 LIST_MESSAGES = 3  # a list that would take more messages than this goes as its CSV document
+# At DEBUG, python-telegram-bot logs every update and every call with its chat and text, which would
+# tie an anonymous question to its sender; the bot keeps that library at INFO whatever the root level.
+logging.getLogger("telegram").setLevel(logging.INFO)
 
 
 def _markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
@@ -102,6 +106,7 @@ async def _deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: 
             context.chat_data[QUESTION] = message.message_id
     for file in outcome.files:
         await _send_file(context.bot, chat_id, file)
+    await _send_elsewhere(context.bot, outcome.elsewhere)
 
 
 def _command_name(update: Update, bot_username: str | None) -> str | None:
@@ -110,6 +115,16 @@ def _command_name(update: Update, bot_username: str | None) -> str | None:
     if addressee and addressee.lower() != (bot_username or "").lower():
         return None
     return name.lower()
+
+
+async def _send_elsewhere(bot: Bot, messages: list[tuple[int, Reply]]) -> None:
+    """Messages to other chats (commissioners, a servant's answer); the log names no chat, since one
+    may be an anonymous sender's."""
+    for chat_id, reply in messages:
+        try:
+            await send_reply(bot, chat_id, reply)
+        except (Forbidden, BadRequest) as error:
+            log.warning("a message to another chat was undeliverable: %s", type(error).__name__)
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -244,6 +259,12 @@ async def sweep_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
     log.info("reminder sweep: %s", report.summary())
 
 
+async def raise_questions(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The daily job: questions to the Commissioner unanswered for three working days, raised again."""
+    conversation: Conversation = context.application.bot_data[CONVERSATION]
+    await _send_elsewhere(context.bot, conversation.commissioners.raise_overdue(conversation.clock()))
+
+
 def _commands(lang: str, names: tuple[str, ...]) -> list[BotCommand]:
     return [BotCommand(name, t(lang, f"cmd_{name}")[:256]) for name in names]
 
@@ -256,10 +277,10 @@ async def _set_menu(bot: Bot, names: tuple[str, ...], scope: BotCommandScopeChat
 
 
 async def register_commands(application: Application) -> None:
-    """The command menu once per language (Telegram shows the client's), and coordinators'
-    commands in their own chats only."""
+    """The command menu once per language (Telegram shows the client's), and coordinators' and
+    commissioners' commands in their own chats only."""
     await _set_menu(application.bot, COMMANDS)
-    application.bot_data[MENUS] = set()
+    application.bot_data[MENUS] = {}
     await _sync_coordinator_menus(application)
 
 
@@ -284,16 +305,18 @@ async def _delete_menu(bot: Bot, scope: BotCommandScopeChat) -> None:
 
 
 async def _sync_coordinator_menus(application: Application) -> None:
-    """Give each coordinator's chat the coordinator commands, and take them from former ones."""
+    """Give each coordinator's and commissioner's chat their commands, and take them from former ones."""
     bot, menus = application.bot, application.bot_data[MENUS]
-    coordinators = application.bot_data[CONVERSATION].coordination.ids()
-    for telegram_id in sorted(coordinators - menus):
-        menu = _set_menu(bot, COMMANDS + COORDINATOR_COMMANDS, BotCommandScopeChat(telegram_id))
-        if await _per_chat(application, telegram_id, menu):
-            menus.add(telegram_id)
-    for telegram_id in sorted(menus - coordinators):
+    conversation: Conversation = application.bot_data[CONVERSATION]
+    special = conversation.coordination.ids() | set(conversation.commissioners.all())
+    for telegram_id in sorted(special):
+        names = conversation.commands(telegram_id)
+        if menus.get(telegram_id) != names and await _per_chat(
+                application, telegram_id, _set_menu(bot, names, BotCommandScopeChat(telegram_id))):
+            menus[telegram_id] = names
+    for telegram_id in sorted(set(menus) - special):
         if await _per_chat(application, telegram_id, _delete_menu(bot, BotCommandScopeChat(telegram_id))):
-            menus.discard(telegram_id)
+            del menus[telegram_id]
 
 
 async def sync_coordinator_menus(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -356,7 +379,7 @@ def build_application(conversation: Conversation, token: str, base_url: str,
     application.bot_data[CONVERSATION] = conversation
     private, message = filters.ChatType.PRIVATE, filters.UpdateType.MESSAGE
     application.add_handler(MessageHandler(message & filters.COMMAND & ~private, on_group_command))
-    application.add_handler(CommandHandler(list(COMMANDS + COORDINATOR_COMMANDS), on_command,
+    application.add_handler(CommandHandler(list(COMMANDS + COORDINATOR_COMMANDS + COMMISSIONER_COMMANDS), on_command,
                                            filters=message & private))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(MessageHandler(message & private & filters.TEXT & ~filters.COMMAND, on_text))
@@ -370,4 +393,5 @@ def build_application(conversation: Conversation, token: str, base_url: str,
         policy = reminders.policy
         at = time(policy.working_hours[0], 30, tzinfo=ZoneInfo(reminders.cycle_policy.time_zone))
         application.job_queue.run_daily(sweep_reminders, at, name="reminders")
+        application.job_queue.run_daily(raise_questions, at, days=(1, 2, 3, 4, 5), name="unanswered questions")
     return application

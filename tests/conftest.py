@@ -15,6 +15,7 @@ import pytest_asyncio
 import yaml
 from telegram.ext import Application
 
+from bot.ask import AskPolicy
 from bot.config import ROOT
 from bot.content import Bank, load_bank
 from bot.conversation import Conversation
@@ -221,12 +222,13 @@ async def telegram(bank: Bank, tmp_path: Path, clock: Clock) -> AsyncIterator[Te
 
 
 async def running_bot(bank: Bank, tmp_path: Path, clock: Clock, dialogue: Dialogue | None,
-                      coordinator_ids: frozenset[int] = frozenset()) -> AsyncIterator[TelegramHarness]:
+                      coordinator_ids: frozenset[int] = frozenset(), ask: AskPolicy = AskPolicy()
+                      ) -> AsyncIterator[TelegramHarness]:
     api = BotApiStub().start()
     store = Store(tmp_path / "bot.db")
     seeds = itertools.count(7)
     conversation = Conversation(bank, store, "ru", clock, dialogue, coordinator_ids=coordinator_ids,
-                                seed=lambda: next(seeds))
+                                seed=lambda: next(seeds), ask=ask)
     application = await start_bot(api, conversation)
     try:
         yield TelegramHarness(api, store, bank, clock, application)

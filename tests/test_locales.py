@@ -8,6 +8,7 @@ import yaml
 
 from bot.config import ROOT
 from bot.conversation import COMMANDS
+from bot.commissioners import COMMISSIONER_COMMANDS
 from bot.coordinators import COORDINATOR_COMMANDS
 from bot.dialogue import FEATURE, FEATURES, SAY, TOPIC
 from bot.locales import LANGUAGES, strings, t
@@ -32,10 +33,10 @@ def test_placeholders_match_across_languages():
 def test_every_command_is_in_help_and_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for lang in LANGUAGES:
-        for name in COMMANDS + COORDINATOR_COMMANDS:
+        for name in COMMANDS + COORDINATOR_COMMANDS + COMMISSIONER_COMMANDS:
             assert t(lang, f"cmd_{name}")
             assert len(t(lang, f"cmd_{name}")) <= 256  # Telegram's limit for a command description
-    for name in COMMANDS + COORDINATOR_COMMANDS:
+    for name in COMMANDS + COORDINATOR_COMMANDS + COMMISSIONER_COMMANDS:
         assert f"`/{name}" in readme
 
 

@@ -105,3 +105,15 @@ def test_party_words_tell_citizens_from_colleagues(lang):
         own, opposite = hits[f"ask_code/{topic}"], hits[f"ask_code/{other}"]
         assert own >= 10, (party, own)
         assert own >= 5 * opposite, (party, own, opposite)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_held_out_line_is_in_the_training_data(lang):
+    """The evaluation sets measure wording the model never saw: not one of their lines may be trained on."""
+    def norm(text: str) -> str:
+        return " ".join(text.lower().split())
+    trained = {norm(text) for text, _ in _examples(lang)}
+    for held_out in ("dev", "test"):
+        data = yaml.safe_load((ROOT / "dialogues" / "eval" / held_out / f"nlu_{lang}.yml").read_text(encoding="utf-8"))
+        lines = [norm(line) for block in data["nlu"] for line in _lines(block)]
+        assert lines and not [line for line in lines if line in trained], held_out

@@ -27,6 +27,8 @@ from bot.quiz import Plan
 from bot.reminders import Reminders
 from bot.replies import split_text, utf16_length
 from bot.report import CHART_BARS, OVERDUE_COLUMNS, REPORT_COLUMNS, chart_title, completion_chart
+from bot.store.migrations import v4_reachability_invites_scope
+from bot.store.schema import create_views
 from bot.store import Employee, Store
 from bot.store.records import DepartmentReport
 from bot.telegram_app import TelegramSender, sending_bot, sync_coordinator_menus
@@ -371,8 +373,10 @@ def test_older_databases_are_carried_over(tmp_path):
     db.execute("DROP VIEW servant_status")
     db.execute("DROP VIEW completions_report")
     for table, column in (("users", "unreachable_since"), ("invites", "expires_at"), ("coordinators", "all_departments")):
-        db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")  # as the previous schema version had them
-    db.execute("PRAGMA user_version = 3")
+        db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")  # as the schema before migration 4 had them
+    with store.transaction():
+        v4_reachability_invites_scope(db)
+        create_views(db, 3)
     store.close()
     again = Store(tmp_path / "old.db")
     users = {row["telegram_id"]: row for row in again.db["users"].rows}

@@ -120,7 +120,7 @@ async def test_forged_or_stale_buttons_change_nothing(telegram, data):
 @pytest.mark.parametrize("data", ["ans:99999999999999999999999:0:0", "ans:{session}:0:99999999999999999999",
                                   "next:{session}:1e400", "ans:{session}:-1:0", "ans:-{session}:0:0",
                                   "ans:{session}:0:-1", "next:{session}:-0", "ans:{session}:0:1_0",
-                                  "ans:{session}:0:١", "next:{session}:0x0"])
+                                  "ans:{session}:0:١", "next:{session}:0x0", "qa:99999999999999999999", "qs:-1"])
 async def test_forged_numbers_in_buttons_are_stale_never_an_error(telegram, caplog, data):
     user = telegram.user(621)
     await user.press("go:onboarding")

@@ -31,6 +31,7 @@ class Connection:
         self.db = sqlite_utils.Database(conn)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.execute("PRAGMA secure_delete=ON")  # a deleted anonymous reply address leaves no bytes behind
 
     def close(self) -> None:
         self.db.conn.close()

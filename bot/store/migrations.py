@@ -72,7 +72,26 @@ def v4_reachability_invites_scope(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE coordinators SET all_departments = 1 WHERE COALESCE(departments, '') = ''")
 
 
-def v5_question_on_screen(db: sqlite_utils.Database) -> None:
+def v5_questions_to_the_commissioner(db: sqlite_utils.Database) -> None:
+    """Ethics Commissioners, questions to them, the /ask dialogue and answer drafts, and the
+    anonymous reply addresses, kept apart from the questions so that deleting one row forgets
+    who asked."""
+    db["commissioners"].create({"telegram_id": int, "departments": str, "added_at": str}, pk="telegram_id")
+    db["questions"].create({
+        "id": int, "ref": str, "year": int, "number": int, "mode": str, "telegram_id": int, "sender_name": str,
+        "department": str, "language": str, "text": str, "status": str, "asked_on": str, "raised_on": str, "reply_token": str,
+        "answer": str, "answered_by": int, "closed_at": str,
+    }, pk="id")
+    db["questions"].create_index(["ref"], unique=True)
+    db["questions"].create_index(["status", "asked_on"])
+    db["anonymous_reply_chats"].create({"token": str, "chat_id": int, "language": str, "created_on": str},
+                                       pk="token")
+    db["ask_drafts"].create({"telegram_id": int, "stage": str, "text": str, "mode": str, "nonce": str,
+                             "updated_at": str}, pk="telegram_id")
+    db["answer_drafts"].create({"telegram_id": int, "question_id": int, "started_at": str}, pk="telegram_id")
+
+
+def v6_question_on_screen(db: sqlite_utils.Database) -> None:
     """users.shown_session_id and users.shown_position: the question the servant was shown last, so
     that a typed answer goes to the quiz on screen, not to another open one (NULL: none shown since)."""
     db["users"].add_column("shown_session_id", int)
@@ -84,7 +103,8 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     v2_answer_language,
     v3_installation,
     v4_reachability_invites_scope,
-    v5_question_on_screen,
+    v5_questions_to_the_commissioner,
+    v6_question_on_screen,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
