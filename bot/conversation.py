@@ -12,10 +12,12 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot import typed, views
+from bot.certificate import VERIFY_PREFIX, Certificates
 from bot.content import Bank, Module
 from bot.coordinators import COORDINATOR_COMMANDS, Coordination, NotPermitted
 from bot.cycle import CyclePolicy
 from bot.dialogue import TOPIC, Dialogue
+from bot.feedback import RATE, SKIP, FeedbackFlow, rating_prompt
 from bot.locales import LANGUAGES, count, parse_date, pick_language, t
 from bot.quiz import Attempt, Plan, StaleAction
 from bot.replies import Outcome, Reply, parse_callback
@@ -52,10 +54,13 @@ class Conversation:
     def __init__(self, bank: Bank, store: Store, default_language: str,
                  clock: Callable[[], datetime], dialogue: Dialogue | None = None,
                  policy: CyclePolicy = CyclePolicy(), coordinator_ids: frozenset[int] = frozenset(),
-                 seed: Callable[[], int] = lambda: random.getrandbits(31), item_min_attempts: int = 30):
+                 seed: Callable[[], int] = lambda: random.getrandbits(31), item_min_attempts: int = 30,
+                 bot_username: str | None = None):
         self.bank, self.store, self.clock, self.policy = bank, store, clock, policy
         self.default_language, self.dialogue, self.seed = default_language, dialogue, seed
         self.coordination = Coordination(store, bank, coordinator_ids, policy, item_min_attempts)
+        self.feedback = FeedbackFlow(store, clock)
+        self.certificates = Certificates(store, bank, policy, clock, bot_username)
 
     def _context(self, user: User) -> Context:
         """Record the contact and settle the language: chosen, else Telegram's, else the default."""
@@ -77,12 +82,16 @@ class Conversation:
         ctx = self._context(user)
         if name == "start" and args.strip() == "onboarding":
             return Outcome([views.track(ctx, "onboarding")])
+        if name == "start" and args.strip().startswith(VERIFY_PREFIX):
+            return Outcome([Reply(self.certificates.verify(args.strip()[len(VERIFY_PREFIX):], ctx.lang))])
         if name == "start" and args.strip():
             return self._link(ctx, args.strip())
         if name == "start":
             return Outcome([Reply(t(ctx.lang, "greeting", name=user.first_name or "")), views.menu(ctx)])
         if name in COORDINATOR_COMMANDS:
             return self._coordinator_command(ctx, name, args)
+        if name == "certificate":
+            return self._certificate(ctx)
         screens = {
             "quiz": lambda: views.track(ctx),
             "progress": lambda: views.progress(ctx),
@@ -107,9 +116,13 @@ class Conversation:
             return Outcome([Reply(t(ctx.lang, "not_permitted"))])
         if name == "report":
             text, chart = self.coordination.report(ctx.lang, ctx.today, scope)
-            return Outcome([Reply(text)], files=[chart] if chart else [])
+            feedback = Reply(self.coordination.feedback(ctx.lang, scope))
+            return Outcome([Reply(text), feedback], files=[chart] if chart else [])
         if name == "overdue":
             return Outcome([Reply(self.coordination.overdue(ctx.lang, ctx.today, scope))])
+        if name == "verify":
+            return Outcome([Reply(self.certificates.verify(args, ctx.lang) if args.strip()
+                                  else t(ctx.lang, "verify_usage"))])
         if name == "items":
             document, questions = self.coordination.items_csv(scope)
             return Outcome([Reply(t(ctx.lang, "items_done", count=questions))], files=[document])
@@ -145,6 +158,8 @@ class Conversation:
             if action == "next" and len(args) == 2:
                 session_id, position = map(int, args)
                 return self._next(ctx, session_id, position)
+            if action in (RATE, SKIP):
+                return self.feedback.press(ctx.telegram_id, ctx.lang, action, args)
         except (StaleAction, ValueError, KeyError):
             pass
         return Outcome(notice=t(ctx.lang, "stale_button"))
@@ -225,6 +240,11 @@ class Conversation:
             if is_module:
                 self.refresh_cycle(ctx.telegram_id)
             replies.append(views.summary(attempt, ctx.lang) if is_module else views.review_summary(ctx, attempt))
+            if is_module:
+                replies.append(rating_prompt(session.id, ctx.lang))
+                issued = self.certificates.after_pass(ctx.telegram_id, attempt.module.track) if attempt.passed() else None
+                files = [self.certificates.document(issued, ctx.lang)] if issued else []
+                return Outcome(replies, edit=views.answered_question(attempt, ctx.lang, index), files=files)
         return Outcome(replies, edit=views.answered_question(attempt, ctx.lang, index))
 
     def _next(self, ctx: Context, session_id: int, position: int) -> Outcome:
@@ -248,6 +268,9 @@ class Conversation:
         if len(text) > TEXT_LIMIT:
             return Outcome([Reply(t(ctx.lang, "too_long", length=count(ctx.lang, "character", len(text)),
                                     limit=count(ctx.lang, "character", TEXT_LIMIT)))])
+        comment = self.feedback.typed(ctx.telegram_id, ctx.lang, text)
+        if comment is not None:
+            return comment
         session = self.store.open_session(ctx.telegram_id)
         if session is not None:
             typed_outcome = self._typed_in_quiz(ctx, session, text)
@@ -273,6 +296,13 @@ class Conversation:
         if choice is None:
             return None
         return self._answer(ctx, session.id, attempt.position, choice)
+
+    def _certificate(self, ctx: Context) -> Outcome:
+        """The servant's latest certificate again, in today's language, or word that there is none yet."""
+        issued = self.certificates.latest(ctx.telegram_id)
+        if issued is None:
+            return Outcome([Reply(t(ctx.lang, "certificate_none"), views.menu_buttons(ctx))])
+        return Outcome(files=[self.certificates.document(issued, ctx.lang)])
 
     async def unsupported(self, user: User, edited: bool = False) -> Outcome:
         """Stickers, photos, voice, files, edits: a polite word, never a crash."""

@@ -14,6 +14,7 @@ from datetime import date
 from bot import export
 from bot.content import Bank
 from bot.cycle import CyclePolicy
+from bot.feedback import CHAT_COMMENT_LENGTH, CHAT_COMMENTS, feedback_text
 from bot.items import DEFAULT_MIN_ATTEMPTS, Item, analyse, write_csv
 from bot.locales import t
 from bot.replies import File
@@ -22,7 +23,7 @@ from bot.store import Store
 from bot.store.items import ItemFilters
 from bot.store.records import Filters
 
-COORDINATOR_COMMANDS = ("report", "overdue", "export", "items")
+COORDINATOR_COMMANDS = ("report", "overdue", "export", "items", "verify")
 ALL = None  # the scope of a coordinator who sees every department
 
 
@@ -61,6 +62,11 @@ class Coordination:
         chart = File("completion.png", completion_chart(reports, t(lang, "chart_title")), t(lang, "chart_title"),
                      is_photo=True) if reports else None
         return text, chart
+
+    def feedback(self, lang: str, scope: tuple[str, ...] | None) -> str:
+        """The modules' ratings and latest comments within the coordinator's departments."""
+        ratings = self.store.module_ratings(scope, CHAT_COMMENTS)
+        return feedback_text(ratings, self.bank, lang, CHAT_COMMENT_LENGTH)
 
     def overdue(self, lang: str, today: date, scope: tuple[str, ...] | None) -> str:
         return overdue_text(self.store.overdue(today, scope), lang)

@@ -1,4 +1,4 @@
-"""Completion and answer logs as CSV (Excel-ready) or JSON lines, and xAPI statements as JSON lines, streamed.
+"""Completion, answer and feedback logs as CSV (Excel-ready) or JSON lines, and xAPI statements as JSON lines, streamed.
 
 Rows are written as they are read, so memory stays flat whatever the size of the log; the
 statements themselves are made by bot.xapi.
@@ -11,15 +11,17 @@ import json
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
+from bot.store.feedback import FEEDBACK_COLUMNS
 from bot.store.records import ANSWER_COLUMNS, COMPLETION_COLUMNS
 
 FORMATS = ("csv", "jsonl", "xapi")
+COLUMNS = {"completions": COMPLETION_COLUMNS, "answers": ANSWER_COLUMNS, "feedback": FEEDBACK_COLUMNS}
 
 
 def write(rows: Iterator[tuple], what: str, fmt: str, out: TextIO,
           progress: Callable[[int], None] | None = None) -> int:
     """Write every row as CSV or JSON lines; returns the number of rows. `out` should be opened with newline=''."""
-    columns = ANSWER_COLUMNS if what == "answers" else COMPLETION_COLUMNS
+    columns = COLUMNS[what]
     writer = csv.writer(out) if fmt == "csv" else None
     if writer:
         writer.writerow(columns)

@@ -15,7 +15,7 @@ from bot.replies import Button, Edit, Keyboard, Reply, callback, column
 from bot.review import REVIEW, WAIT_DAYS
 from bot.store import ModuleResult, Store
 
-COMMANDS = ("start", "quiz", "progress", "language", "help")
+COMMANDS = ("start", "quiz", "progress", "certificate", "language", "help")
 LOCAL_TIME = ZoneInfo("Asia/Almaty")
 # Replies the dialogue model may choose: plain words, or words that lead back to the menu.
 SAY_WITH_TEXT = ("say_greet", "say_goodbye", "say_thanks", "say_bot_challenge")
