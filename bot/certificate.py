@@ -49,12 +49,16 @@ def certified_lines(issued: IssuedCertificate, bank: Bank, lang: str) -> list[st
     return lines
 
 
+def issued_on(issued: IssuedCertificate, lang: str) -> str:
+    return _shown_date(_day(issued.issued_at), lang)
+
+
 def verification_text(issued: IssuedCertificate | None, code: str, bank: Bank, lang: str) -> str:
     """Whether the code is genuine, revoked or unknown, and what it certifies."""
     if issued is None:
         return t(lang, "verify_unknown", code=code)
     key = "verify_revoked" if issued.revoked_at else "verify_genuine"
-    head = t(lang, key, code=issued.code, issued=_shown_date(_day(issued.issued_at), lang),
+    head = t(lang, key, code=issued.code, issued=issued_on(issued, lang),
              revoked=_shown_date(issued.revoked_at and _day(issued.revoked_at), lang))
     return "\n".join([head, *certified_lines(issued, bank, lang)])
 

@@ -6,6 +6,7 @@ state of its own: everything that must survive a restart is in the store.
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -20,9 +21,9 @@ from bot.dialogue import TOPIC, Dialogue
 from bot.feedback import RATE, SKIP, FeedbackFlow, rating_prompt
 from bot.locales import LANGUAGES, count, parse_date, pick_language, t
 from bot.quiz import Attempt, Plan, StaleAction
-from bot.replies import Outcome, Reply, parse_callback
+from bot.replies import File, Outcome, Reply, parse_callback
 from bot.review import REVIEW, SESSION_SIZE, review_module
-from bot.store import Session, Store
+from bot.store import IssuedCertificate, Session, Store
 from bot.store.records import Filters
 from bot.views import COMMANDS, Context
 
@@ -91,7 +92,7 @@ class Conversation:
         if name in COORDINATOR_COMMANDS:
             return self._coordinator_command(ctx, name, args)
         if name == "certificate":
-            return self._certificate(ctx)
+            return await self._certificate(ctx)
         screens = {
             "quiz": lambda: views.track(ctx),
             "progress": lambda: views.progress(ctx),
@@ -154,7 +155,7 @@ class Conversation:
                 return self._start(ctx, self._module(args[0]))
             if action == "ans" and len(args) == 3:
                 session_id, position, index = map(int, args)
-                return self._answer(ctx, session_id, position, index)
+                return await self._answer(ctx, session_id, position, index)
             if action == "next" and len(args) == 2:
                 session_id, position = map(int, args)
                 return self._next(ctx, session_id, position)
@@ -222,7 +223,7 @@ class Conversation:
             return views.feedback(self.bank, attempt, session.id, lang)
         return views.question(attempt, session.id, lang)
 
-    def _answer(self, ctx: Context, session_id: int, position: int, index: int) -> Outcome:
+    async def _answer(self, ctx: Context, session_id: int, position: int, index: int) -> Outcome:
         session = self._own_session(ctx, session_id)
         attempt = self._attempt(session)
         result = attempt.answer(position, index)
@@ -243,7 +244,7 @@ class Conversation:
             if is_module:
                 replies.append(rating_prompt(session.id, ctx.lang))
                 issued = self.certificates.after_pass(ctx.telegram_id, attempt.module.track) if attempt.passed() else None
-                files = [self.certificates.document(issued, ctx.lang)] if issued else []
+                files = [await self._document(issued, ctx.lang)] if issued else []
                 return Outcome(replies, edit=views.answered_question(attempt, ctx.lang, index), files=files)
         return Outcome(replies, edit=views.answered_question(attempt, ctx.lang, index))
 
@@ -273,7 +274,7 @@ class Conversation:
             return comment
         session = self.store.open_session(ctx.telegram_id)
         if session is not None:
-            typed_outcome = self._typed_in_quiz(ctx, session, text)
+            typed_outcome = await self._typed_in_quiz(ctx, session, text)
             if typed_outcome is not None:
                 return typed_outcome
         if self.dialogue is None:
@@ -284,7 +285,7 @@ class Conversation:
             replies.append(self._resume_view(session, ctx.lang))
         return Outcome(replies)
 
-    def _typed_in_quiz(self, ctx: Context, session: Session, text: str) -> Outcome | None:
+    async def _typed_in_quiz(self, ctx: Context, session: Session, text: str) -> Outcome | None:
         """A typed option or "stop"; None when the text is neither, for the dialogue model."""
         if typed.is_stop(text):
             return Outcome([Reply(t(ctx.lang, "quiz_paused"), views.menu_buttons(ctx))])
@@ -295,14 +296,18 @@ class Conversation:
         choice = typed.option_choice(text, len(current.options))
         if choice is None:
             return None
-        return self._answer(ctx, session.id, attempt.position, choice)
+        return await self._answer(ctx, session.id, attempt.position, choice)
 
-    def _certificate(self, ctx: Context) -> Outcome:
+    async def _certificate(self, ctx: Context) -> Outcome:
         """The servant's latest certificate again, in today's language, or word that there is none yet."""
         issued = self.certificates.latest(ctx.telegram_id)
         if issued is None:
             return Outcome([Reply(t(ctx.lang, "certificate_none"), views.menu_buttons(ctx))])
-        return Outcome(files=[self.certificates.document(issued, ctx.lang)])
+        return Outcome(files=[await self._document(issued, ctx.lang)])
+
+    async def _document(self, issued: IssuedCertificate, lang: str) -> File:
+        """Render the PDF in a worker thread: the event loop keeps serving other chats meanwhile."""
+        return await asyncio.to_thread(self.certificates.document, issued, lang)
 
     async def unsupported(self, user: User, edited: bool = False) -> Outcome:
         """Stickers, photos, voice, files, edits: a polite word, never a crash."""
