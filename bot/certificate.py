@@ -15,6 +15,7 @@ from bot.replies import File
 from bot.store import IssuedCertificate, Store
 
 CODE_BYTES = 9  # secrets.token_urlsafe(9): 12 characters, 72 random bits
+CODE_SHOWN = 40  # of whatever was typed as a code, enough to echo; real codes are 12
 VERIFY_PREFIX = "verify-"  # the deep link /start verify-<code> a QR code opens
 LOCAL_TIME = ZoneInfo("Asia/Almaty")
 
@@ -100,4 +101,5 @@ class Certificates:
         return self.store.latest_certificate(telegram_id)
 
     def verify(self, code: str, lang: str) -> str:
-        return verification_text(self.store.certificate(code.strip()), code.strip(), self.bank, lang)
+        code = code.strip()[:CODE_SHOWN]
+        return verification_text(self.store.certificate(code), code, self.bank, lang)

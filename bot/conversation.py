@@ -81,6 +81,7 @@ class Conversation:
     async def command(self, user: User, name: str, args: str = "") -> Outcome:
         """A slash command such as /start (with its deep-link argument) or /quiz."""
         ctx = self._context(user)
+        self.feedback.moved_on(ctx.telegram_id)
         if name == "start" and args.strip() == "onboarding":
             return Outcome([views.track(ctx, "onboarding")])
         if name == "start" and args.strip().startswith(VERIFY_PREFIX):
@@ -110,7 +111,8 @@ class Conversation:
         return Outcome([views.menu(ctx, text)])
 
     def _coordinator_command(self, ctx: Context, name: str, args: str) -> Outcome:
-        """/report, /overdue, /export [since [until]]: only for coordinators, within their departments."""
+        """/report, /overdue, /export [since [until]], /items, /verify CODE: only for coordinators, within their
+        departments."""
         try:
             scope = self.coordination.scope(ctx.telegram_id)
         except NotPermitted:
@@ -140,6 +142,8 @@ class Conversation:
         """A pressed inline button; anything stale or forged gets a notice and changes nothing."""
         ctx = self._context(user)
         action, args = parse_callback(data)
+        if action not in (RATE, SKIP):
+            self.feedback.moved_on(ctx.telegram_id)
         try:
             if not args and action in ("menu", "quiz", "onb", "prog", "help", "lang"):
                 return Outcome([self._screen(ctx, action)])
@@ -266,12 +270,12 @@ class Conversation:
     async def text(self, user: User, text: str) -> Outcome:
         """Typed text: an answer or "stop" during a quiz, otherwise understood by the dialogue model."""
         ctx = self._context(user)
-        if len(text) > TEXT_LIMIT:
-            return Outcome([Reply(t(ctx.lang, "too_long", length=count(ctx.lang, "character", len(text)),
-                                    limit=count(ctx.lang, "character", TEXT_LIMIT)))])
         comment = self.feedback.typed(ctx.telegram_id, ctx.lang, text)
         if comment is not None:
             return comment
+        if len(text) > TEXT_LIMIT:
+            return Outcome([Reply(t(ctx.lang, "too_long", length=count(ctx.lang, "character", len(text)),
+                                    limit=count(ctx.lang, "character", TEXT_LIMIT)))])
         session = self.store.open_session(ctx.telegram_id)
         if session is not None:
             typed_outcome = await self._typed_in_quiz(ctx, session, text)

@@ -89,7 +89,8 @@ class FeedbackFlow:
         if rating not in RATINGS or module_id is None:
             raise StaleAction(str(session_id))
         comment = self.store.rate(telegram_id, session_id, module_id, rating, self.clock())
-        edit = Edit(rating_prompt(session_id, lang, rating).text, rating_prompt(session_id, lang, rating).buttons)
+        prompt = rating_prompt(session_id, lang, rating)
+        edit = Edit(prompt.text, prompt.buttons)
         if comment is not None:
             return Outcome([Reply(t(lang, "rate_changed", rating=rating))], edit=edit)
         ask = Reply(t(lang, "comment_ask", limit=count(lang, "character", COMMENT_LIMIT)),
@@ -106,6 +107,10 @@ class FeedbackFlow:
             return Outcome([Reply(t(lang, "comment_too_long", length=count(lang, "character", len(text)),
                                     limit=count(lang, "character", COMMENT_LIMIT)))])
         return self.comment(telegram_id, lang, text.strip())
+
+    def moved_on(self, telegram_id: int) -> None:
+        """Any other command or button: the servant has gone on, so later text is no comment."""
+        self.store.end_comment_wait(telegram_id, None, self.clock())
 
     def comment(self, telegram_id: int, lang: str, text: str | None) -> Outcome:
         """Keep the comment (None: skipped) and thank the servant."""

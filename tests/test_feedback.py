@@ -93,6 +93,15 @@ async def test_changing_a_rating_keeps_one_row_and_the_comment(telegram):
     assert texts(await user.send("hello")) == [t("en", "free_text_menu")]  # no comment is awaited any more
 
 
+async def test_going_on_elsewhere_ends_the_wait_for_a_comment(telegram):
+    user = telegram.user(507, "en")
+    calls = await finish_module(telegram, user, "r5-off-duty-media", wrong=6)
+    await user.press(rating_buttons(calls)[2][1])
+    await user.press("prog")
+    assert texts(await user.send("can I accept flowers from a citizen?")) == [t("en", "free_text_menu")]
+    assert [(r["rating"], r["comment"], r["awaiting_comment"]) for r in _ratings(telegram)] == [(3, None, 0)]
+
+
 async def test_a_stale_or_forged_rating_button_changes_nothing(telegram):
     user, other = telegram.user(504, "en"), telegram.user(505, "en")
     calls = await finish_module(telegram, user, "r7-openness", wrong=6)
@@ -119,5 +128,5 @@ async def test_the_awaited_comment_survives_a_restart(bank, tmp_path, clock):
         assert refused == [t("ru", "comment_too_long", length="501 символ", limit="500 символов")]
     async for harness in running_bot(bank, tmp_path, clock, None):  # the same database, a new process
         user = harness.user(506, "ru")
-        assert texts(await user.send("Б")) == [t("ru", "comment_thanks")]  # not taken as a quiz answer
+        assert texts(await user.send("Б")) == [t("ru", "comment_thanks")]  # the comment, not free text for the menu
         assert [(r["rating"], r["comment"], r["awaiting_comment"]) for r in _ratings(harness)] == [(2, "Б", 0)]
