@@ -38,15 +38,19 @@ def _shown_date(iso_day: object, lang: str) -> str:
 
 
 def certified_lines(issued: IssuedCertificate, bank: Bank, lang: str) -> list[str]:
-    """What the certificate states, line by line: holder, track, each module with score and date, due date."""
+    """What the certificate states, line by line: holder, department, track, each module with score and date,
+    due date (the last two lines only when known)."""
     what = issued.certifies
-    lines = [t(lang, "cert_holder", name=what["name"], department=what["department"] or "—"),
-             t(lang, "cert_track", track=t(lang, f"track_{issued.track}"))]
+    lines = [t(lang, "cert_holder", name=what["name"])]
+    if what.get("department"):
+        lines.append(t(lang, "cert_department", department=what["department"]))
+    lines.append(t(lang, "cert_track", track=t(lang, f"track_{issued.track}")))
     for module in what["modules"]:
         title = bank.modules[module["id"]].title[lang] if module["id"] in bank.modules else module["id"]
         lines.append(t(lang, "cert_module", title=title, score=module["score"], max=module["max_score"],
                        date=_shown_date(module["passed_on"], lang)))
-    lines.append(t(lang, "cert_due", date=_shown_date(what.get("due_on"), lang)))
+    if what.get("due_on"):
+        lines.append(t(lang, "cert_due", date=_shown_date(what["due_on"], lang)))
     return lines
 
 
