@@ -91,12 +91,29 @@ def v5_questions_to_the_commissioner(db: sqlite_utils.Database) -> None:
     db["answer_drafts"].create({"telegram_id": int, "question_id": int, "started_at": str}, pk="telegram_id")
 
 
+def v6_feedback_and_certificates(db: sqlite_utils.Database) -> None:
+    """Servants' ratings of each module attempt (with the wait for a comment, so it survives a
+    restart), and the certificates of completion with what each certifies."""
+    db["ratings"].create({
+        "session_id": int, "telegram_id": int, "module_id": str, "rating": int, "comment": str,
+        "rated_at": str, "commented_at": str, "awaiting_comment": int,
+    }, pk="session_id", foreign_keys=[("session_id", "quiz_sessions"), ("telegram_id", "users")],
+        defaults={"awaiting_comment": 0})
+    db["ratings"].create_index(["module_id", "rated_at"])
+    db["ratings"].create_index(["telegram_id", "awaiting_comment"])
+    db["certificates"].create({
+        "code": str, "telegram_id": int, "track": str, "issued_at": str, "revoked_at": str, "certifies": str,
+    }, pk="code", foreign_keys=[("telegram_id", "users")])
+    db["certificates"].create_index(["telegram_id", "track", "issued_at"])
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     v1_tables_of_15e27d9,
     v2_answer_language,
     v3_installation,
     v4_reachability_invites_scope,
     v5_questions_to_the_commissioner,
+    v6_feedback_and_certificates,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
