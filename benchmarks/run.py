@@ -11,6 +11,7 @@
    summed per question in one SQL pass.
 5. Coordinator lists: /overdue and /report (text, CSV and chart) for 5,000 servants in 500
    departments, and the chart's size against the Bot API's photo limits.
+6. Certificate: rendering the refresher track's PDF (8 modules, QR code) in Kazakh, and its size.
 """
 
 from __future__ import annotations
@@ -197,6 +198,24 @@ def coordinator_lists(directory: Path, departments: int = 500, servants: int = 5
     store.close()
 
 
+def certificate_figure() -> None:
+    from bot.certificate import verification_target
+    from bot.certificate_pdf import render
+    from bot.store import IssuedCertificate
+    bank = load_bank(ROOT / "quizzes")
+    modules = [{"id": m.id, "score": 11, "max_score": 12, "passed_on": "2026-11-20"} for m in bank.track("refresher")]
+    issued = IssuedCertificate("Xq3_-k9ZpL2a", 1, "refresher", iso(NOW), None, {
+        "name": "Құрманғалиқызы Әйгерім Жұмабайқызы", "department": "Әділет министрлігі", "track": "refresher",
+        "modules": modules, "due_on": "2029-11-20"})
+    target = verification_target(issued.code, "ethics_kz_bot")
+    start = time.perf_counter()
+    pdf = render(issued, bank, "kk", target)
+    first = (time.perf_counter() - start) * 1000
+    ms, pdf = _median_ms(lambda: render(issued, bank, "kk", target))
+    print(f"certificate PDF ({len(modules)} modules, QR code): first {first:.0f} ms (imports and fonts), "
+          f"then median {ms:.0f} ms, {len(pdf) / 1024:.0f} KiB")
+
+
 def main() -> None:
     print(f"benchmarks on {date.today().isoformat()}, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -204,6 +223,7 @@ def main() -> None:
         asyncio.run(delivery(Path(tmp)))
         export(Path(tmp))
         coordinator_lists(Path(tmp))
+    certificate_figure()
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""Command line: run, chat, remind, training, servant, roster, coordinator, commissioner, export, report, backup,
-restore, doctor, check, validate.
+"""Command line: run, chat, remind, training, servant, roster, coordinator, commissioner, export, report,
+verify, certificate, backup, restore, doctor, check, validate.
 
 Each command parses its options and calls into the library; errors a person can fix are one line."""
 
@@ -14,6 +14,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import redact
+from bot.certificate_cli import add_commands as add_certificate_commands
 from bot.cli import CommandError, parse_day, utcnow
 from bot.config import ConfigError, Settings, load_settings
 from bot.content import Bank, BankError, load_bank
@@ -40,7 +41,8 @@ def _conversation(settings: Settings, with_dialogue: bool) -> Conversation:
         dialogue = RasaDialogue(settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
     return Conversation(_bank(settings), Store(settings.db_path, settings.cycle.years), settings.default_language,
                         utcnow, dialogue, settings.cycle, settings.coordinator_ids,
-                        item_min_attempts=settings.item_min_attempts, ask=settings.ask)
+                        item_min_attempts=settings.item_min_attempts, ask=settings.ask,
+                        bot_username=settings.bot_username)
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
@@ -179,6 +181,7 @@ def parser() -> argparse.ArgumentParser:
     add_coordinator_commands(commands)
     add_commissioner_commands(commands)
     add_maintenance_commands(commands)
+    add_certificate_commands(commands)
     validate = commands.add_parser("validate", help="check the quiz banks")
     validate.add_argument("--coverage", action="store_true", help="print questions per chapter and module")
     validate.set_defaults(func=cmd_validate)

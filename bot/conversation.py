@@ -6,6 +6,7 @@ state of its own: everything that must survive a restart is in the store.
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -14,15 +15,17 @@ from datetime import datetime
 from bot import typed, views
 from bot.ask import AskPolicy
 from bot.commissioners import COMMISSIONER_COMMANDS, Commissioners
+from bot.certificate import VERIFY_PREFIX, Certificates
 from bot.content import Bank, Module
 from bot.coordinators import COORDINATOR_COMMANDS, Coordination, NotPermitted, Request, coordinator_command
 from bot.cycle import CyclePolicy
 from bot.dialogue import FEATURE, TOPIC, Dialogue, Step
+from bot.feedback import RATE, SKIP, FeedbackFlow, rating_prompt
 from bot.locales import LANGUAGES, count, pick_language, t
 from bot.quiz import Attempt, Plan, StaleAction
-from bot.replies import Outcome, Reply, callback_number, parse_callback
+from bot.replies import File, Outcome, Reply, callback_number, parse_callback
 from bot.review import REVIEW, SESSION_SIZE, review_module
-from bot.store import Session, Store
+from bot.store import IssuedCertificate, Session, Store
 from bot.store.roster import EXPIRED, LINKED, InviteRefused
 from bot.views import COMMANDS, Context
 
@@ -46,11 +49,13 @@ class Conversation:
                  clock: Callable[[], datetime], dialogue: Dialogue | None = None,
                  policy: CyclePolicy = CyclePolicy(), coordinator_ids: frozenset[int] = frozenset(),
                  seed: Callable[[], int] = lambda: random.getrandbits(31), item_min_attempts: int = 30,
-                 ask: AskPolicy = AskPolicy()):
+                 ask: AskPolicy = AskPolicy(), bot_username: str | None = None):
         self.bank, self.store, self.clock, self.policy = bank, store, clock, policy
         self.default_language, self.dialogue, self.seed = default_language, dialogue, seed
         self.coordination = Coordination(store, bank, coordinator_ids, policy, item_min_attempts)
         self.commissioners = Commissioners(store, ask, clock, default_language, policy.local_day)
+        self.feedback = FeedbackFlow(store, clock)
+        self.certificates = Certificates(store, bank, policy, clock, bot_username)
 
     def commands(self, telegram_id: int) -> tuple[str, ...]:
         """The commands this user may use: everyone's, and a coordinator's or commissioner's own."""
@@ -78,8 +83,11 @@ class Conversation:
         """A slash command such as /start (with its deep-link argument) or /quiz."""
         ctx = self._context(user)
         self.commissioners.leave(ctx.telegram_id)
+        self.feedback.moved_on(ctx.telegram_id)
         if name == "start" and args.strip() == "onboarding":
             return Outcome([views.track(ctx, "onboarding")])
+        if name == "start" and args.strip().startswith(VERIFY_PREFIX):
+            return Outcome([Reply(self.certificates.verify(args.strip()[len(VERIFY_PREFIX):], ctx.lang))])
         if name == "start" and args.strip():
             return self._link(ctx, args.strip())
         if name == "start":
@@ -90,6 +98,8 @@ class Conversation:
             return self.commissioners.start(ctx)
         if name == "inbox":
             return self.commissioners.inbox(ctx)
+        if name == "certificate":
+            return await self._certificate(ctx)
         screens = {
             "quiz": lambda: views.track(ctx),
             "progress": lambda: views.progress(ctx),
@@ -136,6 +146,8 @@ class Conversation:
         action, args = parse_callback(data)
         if action not in ("ask", "qa", "qs"):
             self.commissioners.leave(ctx.telegram_id)
+        if action not in (RATE, SKIP):
+            self.feedback.moved_on(ctx.telegram_id)
         try:
             if not args and action in ("menu", "quiz", "onb", "prog", "help", "lang"):
                 return Outcome([self._screen(ctx, action)])
@@ -151,12 +163,14 @@ class Conversation:
                 return self._start(ctx, self._module(args[0]))
             if action == "ans" and len(args) == 3:
                 session_id, position, index = map(callback_number, args)
-                return self._answer(ctx, session_id, position, index)
+                return await self._answer(ctx, session_id, position, index)
             if action == "next" and len(args) == 2:
                 session_id, position = map(callback_number, args)
                 return self._next(ctx, session_id, position)
             if action in ("ask", "qa", "qs"):
                 return self.commissioners.button(ctx, user.first_name, action, args)
+            if action in (RATE, SKIP):
+                return self.feedback.press(ctx.telegram_id, ctx.lang, action, args)
         except (StaleAction, ValueError, KeyError):
             pass
         return Outcome(notice=t(ctx.lang, "stale_button"))
@@ -220,7 +234,7 @@ class Conversation:
             return views.feedback(self.bank, attempt, session.id, lang)
         return views.question(attempt, session.id, lang)
 
-    def _answer(self, ctx: Context, session_id: int, position: int, index: int) -> Outcome:
+    async def _answer(self, ctx: Context, session_id: int, position: int, index: int) -> Outcome:
         session = self._own_session(ctx, session_id)
         attempt = self._attempt(session)
         result = attempt.answer(position, index)
@@ -240,6 +254,11 @@ class Conversation:
         replies = [views.feedback(self.bank, attempt, session.id, ctx.lang)]
         if finished:
             replies.append(views.summary(attempt, ctx.lang) if is_module else views.review_summary(ctx, attempt))
+            if is_module:
+                replies.append(rating_prompt(session.id, ctx.lang))
+                issued = self.certificates.after_pass(ctx.telegram_id, attempt.module.track) if attempt.passed() else None
+                files = [await self._document(issued, ctx.lang)] if issued else []
+                return Outcome(replies, edit=views.answered_question(attempt, ctx.lang, index), files=files)
         return Outcome(replies, edit=views.answered_question(attempt, ctx.lang, index))
 
     def _next(self, ctx: Context, session_id: int, position: int) -> Outcome:
@@ -262,6 +281,9 @@ class Conversation:
         """Typed text: a question to the Commissioner (or a commissioner's answer) when one is awaited, an
         answer or "stop" during a quiz, otherwise understood by the dialogue model."""
         ctx = self._context(user)
+        comment = self.feedback.typed(ctx.telegram_id, ctx.lang, text)
+        if comment is not None:
+            return comment
         awaited = self.commissioners.typed(ctx, text)
         if awaited is not None:
             return awaited
@@ -271,7 +293,7 @@ class Conversation:
         on_screen = self.store.question_on_screen(ctx.telegram_id)
         session = on_screen[0] if on_screen else None
         if on_screen is not None:
-            typed_outcome = self._typed_in_quiz(ctx, *on_screen, text)
+            typed_outcome = await self._typed_in_quiz(ctx, *on_screen, text)
             if typed_outcome is not None:
                 return typed_outcome
         if self.dialogue is None:
@@ -288,7 +310,7 @@ class Conversation:
             return self.commissioners.start(ctx).replies
         return [views.step(ctx, step)]
 
-    def _typed_in_quiz(self, ctx: Context, session: Session, shown: int, text: str) -> Outcome | None:
+    async def _typed_in_quiz(self, ctx: Context, session: Session, shown: int, text: str) -> Outcome | None:
         """A typed option for the question on screen (at position `shown` of `session`), or "stop";
         None when the text is neither or that question is no longer awaiting an answer."""
         if typed.is_stop(text):
@@ -300,7 +322,18 @@ class Conversation:
         choice = typed.option_choice(text, len(current.options))
         if choice is None:
             return None
-        return self._answer(ctx, session.id, attempt.position, choice)
+        return await self._answer(ctx, session.id, attempt.position, choice)
+
+    async def _certificate(self, ctx: Context) -> Outcome:
+        """The servant's latest certificate again, in today's language, or word that there is none yet."""
+        issued = self.certificates.latest(ctx.telegram_id)
+        if issued is None:
+            return Outcome([Reply(t(ctx.lang, "certificate_none"), views.menu_buttons(ctx))])
+        return Outcome(files=[await self._document(issued, ctx.lang)])
+
+    async def _document(self, issued: IssuedCertificate, lang: str) -> File:
+        """Render the PDF in a worker thread: the event loop keeps serving other chats meanwhile."""
+        return await asyncio.to_thread(self.certificates.document, issued, lang)
 
     async def unsupported(self, user: User, edited: bool = False) -> Outcome:
         """Stickers, photos, voice, files, edits: a polite word, never a crash."""

@@ -16,6 +16,7 @@ from bot.ask_views import counts_text
 from bot.config import Settings
 from bot.content import Bank, load_bank
 from bot.coordinators import item_analysis
+from bot.feedback import feedback_text
 from bot.conversation import Conversation
 from bot.items import report_text as item_report_text, write_csv
 from bot.locales import t
@@ -27,6 +28,9 @@ from bot.store import Store
 from bot.store.items import ItemFilters
 from bot.store.records import Filters
 from bot.xapi import Statements
+
+
+REPORT_COMMENTS = 5  # the latest comments per module `report` prints
 
 
 def _store(settings: Settings) -> Store:
@@ -108,14 +112,14 @@ def export_log(settings: Settings, args: argparse.Namespace) -> int:
         raise CommandError("--to-lrs and --output: choose one")
     store = _store(settings)
     filters = Filters(parse_day(args.since), parse_day(args.until), tuple(args.department) if args.department else None, args.module)
-    unit, per_row = ("statements", 1 if args.what == "answers" else 2) if args.format == "xapi" else ("rows", 1)
+    unit, per_row = ("statements", 2 if args.what == "completions" else 1) if args.format == "xapi" else ("rows", 1)
     total = store.count(args.what, filters) * per_row if sys.stderr.isatty() and (args.output or args.to_lrs) else 0
     if args.format == "xapi":
         statements = Statements(load_bank(settings.quizzes_dir), store.installation_id()).of(
             store.statement_rows(args.what, filters), args.what)
         if args.to_lrs:
             return _send_to_lrs(settings, args.to_lrs, statements, total)
-    rows = store.answer_log(filters) if args.what == "answers" else store.completion_log(filters)
+    rows = {"answers": store.answer_log, "feedback": store.feedback_log}.get(args.what, store.completion_log)(filters)
     to_file = args.output not in (None, "-")
     encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
 
@@ -184,6 +188,8 @@ def report(settings: Settings, args: argparse.Namespace) -> int:
         if not args.overdue:
             print()
             print(counts_text(args.language, store.question_counts(scope)))
+            print()
+            print(feedback_text(store.module_ratings(scope, REPORT_COMMENTS), bank, args.language))
     if args.chart:
         with private_output(Path(args.chart), args.force, database_files(settings.db_path)) as out:
             out.write(completion_chart(reports, chart_title(reports, args.language)))
@@ -232,7 +238,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     coordinators.set_defaults(func=coordinator)
 
     exporter = commands.add_parser("export", help="write the completion log (or the answers)")
-    exporter.add_argument("--what", choices=["completions", "answers"], default="completions")
+    exporter.add_argument("--what", choices=["completions", "answers", "feedback"], default="completions")
     exporter.add_argument("--format", choices=export.FORMATS, default="csv")
     exporter.add_argument("--since", help="from this ISO date")
     exporter.add_argument("--until", help="to this ISO date, inclusive")

@@ -19,8 +19,10 @@ from pathlib import Path
 
 from bot import export
 from bot.ask_views import counts_text
+from bot.certificate import CODE_SHOWN, verification_text
 from bot.content import Bank
 from bot.cycle import CyclePolicy
+from bot.feedback import CHAT_COMMENT_LENGTH, CHAT_COMMENTS, feedback_text
 from bot.items import DEFAULT_MIN_ATTEMPTS, Item, analyse, write_csv
 from bot.locales import count, parse_date, t
 from bot.replies import File, Outcome, Reply
@@ -98,7 +100,9 @@ class Coordination:
         table = _csv_file("report.csv", REPORT_COLUMNS, rows, t(request.lang, "list_as_file", rows=len(rows)))
         title = chart_title(reports, request.lang)
         chart = File("completion.png", completion_chart(reports, title), title, is_photo=True) if reports else None
-        return Outcome([Reply(text, overflow=table if reports else None)], files=[chart] if chart else [])
+        ratings = self.store.module_ratings(request.scope, CHAT_COMMENTS)
+        feedback = [Reply(feedback_text(ratings, self.bank, request.lang, CHAT_COMMENT_LENGTH))] if ratings else []
+        return Outcome([Reply(text, overflow=table if reports else None), *feedback], files=[chart] if chart else [])
 
     async def overdue(self, request: Request) -> Outcome:
         """/overdue: every overdue servant, reachable or not, grouped by department."""
@@ -106,6 +110,13 @@ class Coordination:
         table = _csv_file("overdue.csv", OVERDUE_COLUMNS, overdue_rows(servants),
                           t(request.lang, "list_as_file", rows=len(servants)))
         return Outcome([Reply(overdue_text(servants, request.lang), overflow=table if servants else None)])
+
+    async def verify(self, request: Request) -> Outcome:
+        """/verify CODE: whether a certificate's code is genuine and what it certifies."""
+        code = request.args.strip()[:CODE_SHOWN]
+        if not code:
+            return Outcome([Reply(t(request.lang, "verify_usage"))])
+        return Outcome([Reply(verification_text(self.store.certificate(code), code, self.bank, request.lang))])
 
     async def items(self, request: Request) -> Outcome:
         """/items: the item analysis of the coordinator's departments as a CSV document."""
@@ -160,6 +171,7 @@ COMMAND_TABLE: tuple[CoordinatorCommand, ...] = (
     CoordinatorCommand("overdue", Coordination.overdue, "cmd_overdue"),
     CoordinatorCommand("export", Coordination.export, "cmd_export"),
     CoordinatorCommand("items", Coordination.items, "cmd_items"),
+    CoordinatorCommand("verify", Coordination.verify, "cmd_verify"),
 )
 COORDINATOR_COMMANDS = tuple(command.name for command in COMMAND_TABLE)
 

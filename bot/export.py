@@ -1,4 +1,4 @@
-"""Completion and answer logs as CSV (Excel-ready) or JSON lines, and xAPI statements as JSON lines, streamed.
+"""Completion, answer and feedback logs as CSV (Excel-ready) or JSON lines, and xAPI statements as JSON lines, streamed.
 
 Rows are written as they are read, so memory stays flat whatever the size of the log; the
 statements themselves are made by bot.xapi.
@@ -11,9 +11,11 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import TextIO
 
+from bot.store.feedback import FEEDBACK_COLUMNS
 from bot.store.records import ANSWER_COLUMNS, COMPLETION_COLUMNS
 
 FORMATS = ("csv", "jsonl", "xapi")
+COLUMNS = {"completions": COMPLETION_COLUMNS, "answers": ANSWER_COLUMNS, "feedback": FEEDBACK_COLUMNS}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what Excel and LibreOffice read as a formula
 
 
@@ -41,7 +43,7 @@ def write(rows: Iterator[tuple], what: str, fmt: str, out: TextIO,
           progress: Callable[[int], None] | None = None) -> int:
     """Write every row as CSV (cells made safe) or JSON lines (raw); returns the number of rows.
     `out` should be opened with newline=''."""
-    columns = ANSWER_COLUMNS if what == "answers" else COMPLETION_COLUMNS
+    columns = COLUMNS[what]
     if fmt == "csv":
         return write_table(columns, rows, out, progress)
     count = 0

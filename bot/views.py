@@ -16,7 +16,7 @@ from bot.review import REVIEW, WAIT_DAYS
 from bot.store import ModuleResult, Store
 from bot.store.records import Servant
 
-COMMANDS = ("start", "quiz", "progress", "language", "help", "ask")
+COMMANDS = ("start", "quiz", "progress", "certificate", "language", "help", "ask")
 # Replies the dialogue model may choose: plain words, or words that lead back to the menu.
 SAY_WITH_TEXT = ("say_greet", "say_goodbye", "say_thanks", "say_bot_challenge")
 SAY_WITH_MENU = ("say_out_of_scope", "say_fallback", "say_unavailable")

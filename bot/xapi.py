@@ -21,11 +21,13 @@ HOME_PAGE = "https://t.me"  # the actor's account lives on Telegram
 ACTIVITY_BASE = "https://ethics-training.example.kz/xapi"  # activity ids: stable IRIs, never fetched
 EXTENSIONS = {name: f"{ACTIVITY_BASE}/extensions/{name}" for name in ("track", "code-points")}
 VERBS = {verb: f"http://adlnet.gov/expapi/verbs/{verb}" for verb in ("answered", "completed", "passed", "failed")}
+VERBS["rated"] = "http://id.tincanapi.com/verb/rated"
 ASSESSMENT = "http://adlnet.gov/expapi/activities/assessment"
 INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction"
 # The columns the store streams for each kind of statement (the views' names).
 COMPLETION_FIELDS = ("session_id", "telegram_id", "full_name", "module_id", "track", "started_at", "completed_at",
                      "score", "max_score", "passed", "language")
+RATING_FIELDS = ("session_id", "telegram_id", "module_id", "track", "rating", "comment", "rated_at", "language")
 ANSWER_FIELDS = ("answer_id", "session_id", "telegram_id", "module_id", "question_id", "cite", "option", "correct",
                  "answered_at", "language")
 
@@ -130,6 +132,16 @@ class Statements:
         return [self._statement(self._id("answer", row["answer_id"]), row, "answered",
                                 self._question(module_id, row["question_id"]), result, context, row["answered_at"])]
 
+    def rating(self, row: Mapping[str, object]) -> list[dict[str, object]]:
+        """A servant's rating of a module attempt: `rated`, the score 1–5 and the comment as the response.
+        A changed rating is a new statement (its time is part of the id); the LRS keeps both."""
+        result: dict[str, object] = {"score": {"raw": row["rating"], "min": 1, "max": 5}}
+        if row.get("comment"):
+            result["response"] = row["comment"]
+        context = self._context(row, row.get("track"), [])
+        return [self._statement(self._id("rating", row["session_id"], row["rated_at"]), row, "rated",
+                                self._module(row["module_id"]), result, context, row["rated_at"])]
+
     def _statement(self, statement_id: str, row: Mapping[str, object], verb: str, activity: dict[str, object],
                    result: dict[str, object], context: dict[str, object], timestamp: object) -> dict[str, object]:
         return {
@@ -144,7 +156,8 @@ class Statements:
         }
 
     def of(self, rows: Iterator[tuple], what: str) -> Iterator[dict[str, object]]:
-        """Every statement for a stream of completion (or, with what='answers', answer) rows."""
-        fields, build = (ANSWER_FIELDS, self.answer) if what == "answers" else (COMPLETION_FIELDS, self.completion)
+        """Every statement for a stream of completion (or, with what='answers', answer; 'feedback', rating) rows."""
+        fields, build = {"answers": (ANSWER_FIELDS, self.answer), "feedback": (RATING_FIELDS, self.rating)}.get(
+            what, (COMPLETION_FIELDS, self.completion))
         for values in rows:
             yield from build(dict(zip(fields, values)))

@@ -63,7 +63,7 @@ async def test_a_whole_quiz_runs_to_its_summary_and_is_logged(telegram):
         assert t("en", "cited") in feedback
         if n < len(module.questions) - 1:
             await user.press(buttons(sent_messages(calls)[0])[0][1])
-    summary = sent_messages(calls)[-1].params["text"]
+    summary = sent_messages(calls)[1].params["text"]  # after the feedback, before the rating question
     total = len(module.questions)
     assert f"{total - 1}/{total}" in summary
     assert t("en", "passed", mark=80) in summary
@@ -120,7 +120,8 @@ async def test_forged_or_stale_buttons_change_nothing(telegram, data):
 @pytest.mark.parametrize("data", ["ans:99999999999999999999999:0:0", "ans:{session}:0:99999999999999999999",
                                   "next:{session}:1e400", "ans:{session}:-1:0", "ans:-{session}:0:0",
                                   "ans:{session}:0:-1", "next:{session}:-0", "ans:{session}:0:1_0",
-                                  "ans:{session}:0:١", "next:{session}:0x0", "qa:99999999999999999999", "qs:-1"])
+                                  "ans:{session}:0:١", "next:{session}:0x0", "qa:99999999999999999999", "qs:-1",
+                                  "rate:99999999999999999999:5", "rate:{session}:1e400", "rskip:-1"])
 async def test_forged_numbers_in_buttons_are_stale_never_an_error(telegram, caplog, data):
     user = telegram.user(621)
     await user.press("go:onboarding")

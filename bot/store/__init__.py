@@ -9,8 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.store.base import iso
+from bot.store.certificates import CertificateStore, IssuedCertificate
 from bot.store.commissioners import CommissionerStore, Question
 from bot.store.cycles import BLOCKED, SENDING, SENT, STALE_CLAIM, UNKNOWN, CycleStore, DueReminder
+from bot.store.feedback import FeedbackStore, ModuleRatings
 from bot.store.items import ItemStore
 from bot.store.quiz import COMPLETED, IN_PROGRESS, ModuleResult, QuizStore, Session
 from bot.store.records import RecordStore
@@ -18,10 +20,12 @@ from bot.store.roster import Employee, RosterStore
 from bot.store.migrations import SCHEMA_VERSION, SchemaError, upgrade
 
 __all__ = ["BLOCKED", "COMPLETED", "IN_PROGRESS", "SENDING", "SENT", "STALE_CLAIM", "UNKNOWN", "DueReminder",
-           "Employee", "ModuleResult", "Question", "SCHEMA_VERSION", "SchemaError", "Session", "Store", "iso"]
+           "Employee", "IssuedCertificate", "ModuleRatings", "ModuleResult", "Question", "SCHEMA_VERSION",
+           "SchemaError", "Session", "Store", "iso"]
 
 
-class Store(QuizStore, CycleStore, RosterStore, RecordStore, ItemStore, CommissionerStore):
+class Store(QuizStore, CycleStore, RosterStore, FeedbackStore, RecordStore, ItemStore, CommissionerStore,
+            CertificateStore):
     """The bot's SQLite database (WAL mode), opened once per process and upgraded as it opens."""
 
     def __init__(self, path: Path | str, cycle_years: int = 3):

@@ -91,7 +91,23 @@ def v5_questions_to_the_commissioner(db: sqlite_utils.Database) -> None:
     db["answer_drafts"].create({"telegram_id": int, "question_id": int, "started_at": str}, pk="telegram_id")
 
 
-def v6_question_on_screen(db: sqlite_utils.Database) -> None:
+def v6_feedback_and_certificates(db: sqlite_utils.Database) -> None:
+    """Servants' ratings of each module attempt (with the wait for a comment, so it survives a
+    restart), and the certificates of completion with what each certifies."""
+    db["ratings"].create({
+        "session_id": int, "telegram_id": int, "module_id": str, "rating": int, "comment": str,
+        "rated_at": str, "commented_at": str, "awaiting_comment": int,
+    }, pk="session_id", foreign_keys=[("session_id", "quiz_sessions"), ("telegram_id", "users")],
+        defaults={"awaiting_comment": 0})
+    db["ratings"].create_index(["module_id", "rated_at"])
+    db["ratings"].create_index(["telegram_id", "awaiting_comment"])
+    db["certificates"].create({
+        "code": str, "telegram_id": int, "track": str, "issued_at": str, "revoked_at": str, "certifies": str,
+    }, pk="code", foreign_keys=[("telegram_id", "users")])
+    db["certificates"].create_index(["telegram_id", "track", "issued_at"])
+
+
+def v7_question_on_screen(db: sqlite_utils.Database) -> None:
     """users.shown_session_id and users.shown_position: the question the servant was shown last, so
     that a typed answer goes to the quiz on screen, not to another open one (NULL: none shown since)."""
     db["users"].add_column("shown_session_id", int)
@@ -104,7 +120,8 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     v3_installation,
     v4_reachability_invites_scope,
     v5_questions_to_the_commissioner,
-    v6_question_on_screen,
+    v6_feedback_and_certificates,
+    v7_question_on_screen,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
