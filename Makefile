@@ -3,7 +3,7 @@ PYTHON_BOT ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.11*/bin/python3.1
 PYTHON_RASA ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10*/bin/python3.10) python3.10)
 export RASA_TELEMETRY_ENABLED = false
 
-.PHONY: setup run chat test validate train rasa-test evaluate benchmark
+.PHONY: setup run chat test lint validate train rasa-test evaluate benchmark
 
 .venv/.installed: requirements.txt
 	$(PYTHON_BOT) -m venv .venv
@@ -43,7 +43,10 @@ rasa-test: train
 evaluate: train
 	scripts/rasa.sh evaluate
 
-test: validate rasa-test .venv-lrs/.installed
+lint: setup
+	.venv/bin/ruff check bot tests benchmarks scripts dialogues/components
+
+test: lint validate rasa-test .venv-lrs/.installed
 	.venv/bin/python -m pytest
 
 benchmark: setup

@@ -19,7 +19,6 @@ from bot.coordinators import item_analysis
 from bot.feedback import feedback_text
 from bot.conversation import Conversation
 from bot.items import report_text as item_report_text, write_csv
-from bot.locales import t
 from bot.report import (OVERDUE_COLUMNS, REPORT_COLUMNS, chart_title, completion_chart, overdue_rows,
                         overdue_text, report_rows, report_text)
 from bot.lrs import Delivery, Lrs, LrsError

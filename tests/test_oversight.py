@@ -207,7 +207,7 @@ async def test_coordinators_are_not_servants_and_self_registered_users_are_marke
             harness.store.set_hire_date(telegram_id, TODAY - timedelta(days=3 * 366))
             harness.application.bot_data["conversation"].refresh_cycle(telegram_id)
         overdue = _texts(await harness.user(COORDINATOR, "en").send("/overdue"))[0]
-        assert f"User 802: " in overdue and t("en", "mark_self_registered") in overdue
+        assert "User 802: " in overdue and t("en", "mark_self_registered") in overdue
         assert "User 900" not in overdue and "User 950" not in overdue
         report = _texts(await harness.user(COORDINATOR, "en").send("/report"))[0]
         assert t("en", "report_department", department="—", enrolled="1 civil servant", overdue=1, soon=0) in report
