@@ -23,7 +23,7 @@ from bot.nlu import RasaDialogue
 from bot.quiz import Attempt
 from bot.review import REVIEW, review_module
 from bot.store import Store
-from bot.telegram_app import build_application
+from bot.telegram_app import TYPING, build_application
 from tests.bot_api_stub import BotApiStub, Call
 from tests.rasa_server import RasaServer
 
@@ -133,6 +133,9 @@ class TelegramUser:
         if self.application is not None:
             await asyncio.to_thread(self.api.wait_fetched, update_id)
             await self.application.update_queue.join()
+            typing = self.application.bot_data.get(TYPING, set())
+            while typing:  # typed text is answered in its own task
+                await asyncio.gather(*list(typing), return_exceptions=True)
         else:
             await asyncio.to_thread(self.api.wait_for, lambda calls: done(calls[before:]))
             await asyncio.to_thread(self.api.settle, 1.5)
