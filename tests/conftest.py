@@ -22,7 +22,7 @@ from bot.dialogue import Dialogue
 from bot.nlu import RasaDialogue
 from bot.quiz import Attempt
 from bot.review import REVIEW, review_module
-from bot.store import Store
+from bot.store import INTERACTIVE_BUSY_SECONDS, Store
 from bot.telegram_app import TYPING, build_application
 from tests.bot_api_stub import BotApiStub, Call
 from tests.rasa_server import RasaServer
@@ -226,7 +226,7 @@ async def telegram(bank: Bank, tmp_path: Path, clock: Clock) -> AsyncIterator[Te
 async def running_bot(bank: Bank, tmp_path: Path, clock: Clock, dialogue: Dialogue | None,
                       coordinator_ids: frozenset[int] = frozenset()) -> AsyncIterator[TelegramHarness]:
     api = BotApiStub().start()
-    store = Store(tmp_path / "bot.db")
+    store = Store(tmp_path / "bot.db", busy_timeout=INTERACTIVE_BUSY_SECONDS)
     seeds = itertools.count(7)
     conversation = Conversation(bank, store, "ru", clock, dialogue, coordinator_ids=coordinator_ids,
                                 seed=lambda: next(seeds))
