@@ -23,7 +23,7 @@ from bot.commissioner_cli import add_commands as add_commissioner_commands
 from bot.coordinator_cli import add_commands as add_coordinator_commands
 from bot.maintenance_cli import add_commands as add_maintenance_commands
 from bot.reminders import Reminders, SweepReport
-from bot.store import SchemaError, Store
+from bot.store import INTERACTIVE_BUSY_SECONDS, SchemaError, Store
 from bot.testwise import audit, audit_report, near_duplicates
 
 
@@ -39,7 +39,8 @@ def _conversation(settings: Settings, with_dialogue: bool) -> Conversation:
     if with_dialogue:
         from bot.nlu import RasaDialogue
         dialogue = RasaDialogue(settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
-    return Conversation(_bank(settings), Store(settings.db_path, settings.cycle.years), settings.default_language,
+    return Conversation(_bank(settings), Store(settings.db_path, settings.cycle.years, INTERACTIVE_BUSY_SECONDS),
+                        settings.default_language,
                         utcnow, dialogue, settings.cycle, settings.coordinator_ids,
                         item_min_attempts=settings.item_min_attempts, ask=settings.ask,
                         bot_username=settings.bot_username)

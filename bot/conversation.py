@@ -23,7 +23,7 @@ from bot.dialogue import FEATURE, TOPIC, Dialogue, Step
 from bot.feedback import RATE, SKIP, FeedbackFlow, rating_prompt
 from bot.locales import LANGUAGES, count, pick_language, t
 from bot.quiz import Attempt, Plan, StaleAction
-from bot.replies import File, Outcome, Reply, callback_number, parse_callback
+from bot.replies import Edit, File, Outcome, Reply, callback_number, parse_callback
 from bot.review import REVIEW, SESSION_SIZE, review_module
 from bot.store import IssuedCertificate, Session, Store
 from bot.store.roster import EXPIRED, LINKED, InviteRefused
@@ -42,6 +42,11 @@ class User:
     language_code: str | None = None
 
 
+def _in_place(reply: Reply) -> Outcome:
+    """A screen that replaces the message whose button was pressed, so menus do not pile up."""
+    return Outcome(edit=Edit(reply.text, reply.buttons, reply.is_question))
+
+
 class Conversation:
     """Turns inputs into replies; the only place that decides what the bot says."""
 
@@ -56,6 +61,7 @@ class Conversation:
         self.commissioners = Commissioners(store, ask, clock, default_language, policy.local_day)
         self.feedback = FeedbackFlow(store, clock)
         self.certificates = Certificates(store, bank, policy, clock, bot_username)
+        self.asking: set[int] = set()  # users whose typed text is with the dialogue model now
 
     def commands(self, telegram_id: int) -> tuple[str, ...]:
         """The commands this user may use: everyone's, and a coordinator's or commissioner's own."""
@@ -133,6 +139,12 @@ class Conversation:
         command = coordinator_command(name)
         return await command.handler(self.coordination, Request(ctx.lang, ctx.today, scope, args))
 
+    def unavailable(self, user: User) -> Outcome:
+        """The database is locked by another process or full: say so, in the language Telegram
+        reports (the stored choice may be unreadable too)."""
+        text = t(pick_language(None, user.language_code, default=self.default_language), "temporarily_unavailable")
+        return Outcome([Reply(text)], notice=text)
+
     def private_only(self, user: User) -> Outcome:
         """A command or button in a group chat: one line pointing to the private chat, nothing recorded."""
         lang = pick_language(self.store.language(user.telegram_id), user.language_code, default=self.default_language)
@@ -150,15 +162,15 @@ class Conversation:
             self.feedback.moved_on(ctx.telegram_id)
         try:
             if not args and action in ("menu", "quiz", "onb", "prog", "help", "lang"):
-                return Outcome([self._screen(ctx, action)])
+                return _in_place(self._screen(ctx, action))
             if not args and action == REVIEW:
                 return self._start_review(ctx)
             if action == "lang" and len(args) == 1:
                 return self._set_language(ctx, args[0])
             if action == "mod" and len(args) == 1:
-                return Outcome([views.module_intro(ctx, self._module(args[0]))])
+                return _in_place(views.module_intro(ctx, self._module(args[0])))
             if action == "card" and len(args) == 1:
-                return Outcome([views.card(self._module(args[0]), ctx.lang)])
+                return _in_place(views.card(self._module(args[0]), ctx.lang))
             if action == "go" and len(args) == 1:
                 return self._start(ctx, self._module(args[0]))
             if action == "ans" and len(args) == 3:
@@ -194,7 +206,7 @@ class Conversation:
             raise KeyError(lang)
         self.store.set_language(ctx.telegram_id, lang)
         ctx = replace(ctx, lang=lang)
-        return Outcome([Reply(t(lang, "language_set")), views.menu(ctx)], edit=views.no_buttons())
+        return _in_place(views.menu(ctx, t(lang, "language_set")))
 
     # the quiz ----------------------------------------------------------------------------
 
@@ -213,7 +225,7 @@ class Conversation:
         """Begin the module, or resume the unfinished attempt exactly where it stopped."""
         plan = Plan.draw(module, self.seed())
         session = self.store.start_session(ctx.telegram_id, module.id, module.track, plan, self.clock())
-        return Outcome([self._resume_view(session, ctx.lang)], edit=views.no_buttons())
+        return _in_place(self._resume_view(session, ctx.lang))
 
     def _start_review(self, ctx: Context) -> Outcome:
         """A session of the questions due for review (or the unfinished one), or word that none are due."""
@@ -221,17 +233,17 @@ class Conversation:
         if session is None:
             due = self.store.due_reviews(ctx.telegram_id, self.clock())[:SESSION_SIZE]
             if not due:
-                return Outcome([views.menu(ctx, t(ctx.lang, "review_none"))])
+                return _in_place(views.menu(ctx, t(ctx.lang, "review_none")))
             module = review_module(self.bank, due)
             plan = Plan.draw(module, self.seed())
             session = self.store.start_session(ctx.telegram_id, REVIEW, REVIEW, plan, self.clock())
-        return Outcome([self._resume_view(session, ctx.lang)], edit=views.no_buttons())
+        return _in_place(self._resume_view(session, ctx.lang))
 
     def _resume_view(self, session: Session, lang: str) -> Reply:
         attempt = self._attempt(session)
         self.store.show_question(session.telegram_id, session.id, attempt.position)
         if attempt.awaiting_next:
-            return views.feedback(self.bank, attempt, session.id, lang)
+            return views.answered(self.bank, attempt, session.id, lang)
         return views.question(attempt, session.id, lang)
 
     async def _answer(self, ctx: Context, session_id: int, position: int, index: int) -> Outcome:
@@ -251,15 +263,16 @@ class Conversation:
                 self.store.complete(session.id, score, max_score, attempt.passed(), self.clock(), log=is_module)
                 if is_module:
                     self.refresh_cycle(ctx.telegram_id)
-        replies = [views.feedback(self.bank, attempt, session.id, ctx.lang)]
+        replies: list[Reply] = []
+        edit = _in_place(views.answered(self.bank, attempt, session.id, ctx.lang)).edit
         if finished:
             replies.append(views.summary(attempt, ctx.lang) if is_module else views.review_summary(ctx, attempt))
             if is_module:
                 replies.append(rating_prompt(session.id, ctx.lang))
                 issued = self.certificates.after_pass(ctx.telegram_id, attempt.module.track) if attempt.passed() else None
                 files = [await self._document(issued, ctx.lang)] if issued else []
-                return Outcome(replies, edit=views.answered_question(attempt, ctx.lang, index), files=files)
-        return Outcome(replies, edit=views.answered_question(attempt, ctx.lang, index))
+                return Outcome(replies, edit=edit, files=files)
+        return Outcome(replies, edit=edit)
 
     def _next(self, ctx: Context, session_id: int, position: int) -> Outcome:
         session = self._own_session(ctx, session_id)
@@ -268,7 +281,7 @@ class Conversation:
         if not self.store.advance(session.id, position, self.clock()):
             raise StaleAction(str(position))
         self.store.show_question(ctx.telegram_id, session.id, attempt.position)
-        return Outcome([views.question(attempt, session.id, ctx.lang)], edit=views.no_buttons())
+        return Outcome([views.question(attempt, session.id, ctx.lang)])
 
     def refresh_cycle(self, telegram_id: int) -> None:
         """Recompute the servant's training cycle after anything that may change it."""
@@ -298,7 +311,13 @@ class Conversation:
                 return typed_outcome
         if self.dialogue is None:
             return Outcome([views.menu(ctx, t(ctx.lang, "free_text_menu"))])
-        steps = await self.dialogue.respond(ctx.telegram_id, text, ctx.lang)
+        if ctx.telegram_id in self.asking:  # at most one question to the model per user at a time
+            return Outcome([Reply(t(ctx.lang, "one_moment"))])
+        self.asking.add(ctx.telegram_id)
+        try:
+            steps = await self.dialogue.respond(ctx.telegram_id, text, ctx.lang)
+        finally:
+            self.asking.discard(ctx.telegram_id)
         replies = [reply for step in steps for reply in self._step(ctx, step)]
         if session is not None and any(step.kind == TOPIC for step in steps):
             replies.append(self._resume_view(session, ctx.lang))

@@ -39,10 +39,12 @@ class Reply:
 @dataclass(frozen=True)
 class Edit:
     """A change to the message whose button was pressed (for a typed answer: to the question it
-    answers); `text=None` keeps its text."""
+    answers); `text=None` keeps its text. Where the message cannot be edited, a text edit arrives
+    as a new message instead; `is_question` as for Reply."""
 
     text: str | None = None
     buttons: Keyboard = ()
+    is_question: bool = False
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, nullcontext
 from datetime import datetime, time, timezone
 from typing import Any
@@ -18,8 +19,8 @@ from telegram import (Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton
                       InputFile, Message, Update)
 from telegram.constants import ChatType, FileSizeLimit, MessageLimit
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
-from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler,
-                          CommandHandler, ContextTypes, ExtBot, MessageHandler, filters)
+from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor,
+                          CallbackQueryHandler, CommandHandler, ContextTypes, ExtBot, MessageHandler, filters)
 from telegram.request import HTTPXRequest
 
 from bot.cli import CommandError
@@ -28,8 +29,8 @@ from bot.conversation import COMMANDS, Conversation, User
 from bot.coordinators import COORDINATOR_COMMANDS
 from bot.locales import LANGUAGES, t
 from bot.reminders import RETRY, Reminders
-from bot.replies import Edit, File, Keyboard, Outcome, Reply, split_text
-from bot.store import BLOCKED, SENT, UNKNOWN
+from bot.replies import Edit, File, Keyboard, Outcome, Reply, split_text, utf16_length
+from bot.store import BLOCKED, SENT, UNKNOWN, Unavailable
 
 log = logging.getLogger(__name__)
 CONVERSATION, REMINDERS, MENUS, DEAF = "conversation", "reminders", "coordinator_menus", "deaf"
@@ -40,6 +41,46 @@ LIST_MESSAGES = 3  # a list that would take more messages than this goes as its 
 # At DEBUG, python-telegram-bot logs every update and every call with its chat and text, which would
 # tie an anonymous question to its sender; the bot keeps that library at INFO whatever the root level.
 logging.getLogger("telegram").setLevel(logging.INFO)
+TYPING = "typing"  # bot_data: typed messages being answered (the dialogue model may take seconds)
+CONCURRENT_UPDATES = 256  # updates of different chats handled at once
+
+
+class PerChatProcessor(BaseUpdateProcessor):
+    """Updates of different chats run concurrently, each chat's in the order they arrived (per user
+    for a button without a chat), so that one servant's slow reply never delays another's."""
+
+    def __init__(self, max_concurrent_updates: int = CONCURRENT_UPDATES):
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._queued: Counter[int] = Counter()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = _chat_key(update)
+        if key is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._queued[key] += 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._queued[key] -= 1
+            if not self._queued[key]:
+                del self._queued[key], self._locks[key]
+
+    async def initialize(self) -> None:
+        """Nothing to set up: locks are made per chat as updates arrive."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
+def _chat_key(update: object) -> int | None:
+    if not isinstance(update, Update):
+        return None
+    who = update.effective_chat or update.effective_user
+    return who.id if who is not None else None
 
 
 def _markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
@@ -58,14 +99,26 @@ def _conversation(context: ContextTypes.DEFAULT_TYPE) -> Conversation:
     return context.application.bot_data[CONVERSATION]
 
 
-async def _apply_edit(bot: Bot, chat_id: int, message_id: int, edit: Edit) -> None:
-    try:
-        if edit.text is None:
-            await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=_markup(edit.buttons))
-        else:
-            await bot.edit_message_text(edit.text, chat_id, message_id, reply_markup=_markup(edit.buttons))
-    except BadRequest as error:  # the message is too old to edit, or already looks like this
-        log.info("edit skipped: %s", error)
+async def _apply_edit(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int | None, edit: Edit) -> None:
+    """Change the message in place, one call; a text that cannot go there (no message known, too old
+    to edit, too long for one message) is sent as a new message instead."""
+    bot = context.bot
+    fits = edit.text is None or utf16_length(edit.text) <= MessageLimit.MAX_TEXT_LENGTH
+    if message_id is not None and fits:
+        try:
+            if edit.text is None:
+                await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=_markup(edit.buttons))
+            else:
+                await bot.edit_message_text(edit.text, chat_id, message_id, reply_markup=_markup(edit.buttons))
+            if edit.is_question:
+                context.chat_data[QUESTION] = message_id
+            return
+        except BadRequest as error:
+            if "not modified" in str(error).lower():
+                return
+            log.info("edit not possible, sent as a new message: %s", error)
+    if edit.text is not None:
+        await _deliver_replies(context, chat_id, [Reply(edit.text, edit.buttons, edit.is_question)])
 
 
 async def send_reply(bot: Bot, chat_id: int, reply: Reply) -> Message | None:
@@ -98,15 +151,48 @@ async def _send_file(bot: Bot, chat_id: int, file: File) -> Message | None:
             file.path.unlink(missing_ok=True)
 
 
-async def _deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: Outcome) -> None:
-    chat_id = update.effective_chat.id
-    for reply in outcome.replies:
+async def _deliver_replies(context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies: list[Reply]) -> None:
+    for reply in replies:
         message = await send_reply(context.bot, chat_id, reply)
         if reply.is_question and message is not None:
             context.chat_data[QUESTION] = message.message_id
+
+
+async def _deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: Outcome) -> None:
+    chat_id = update.effective_chat.id
+    await _deliver_replies(context, chat_id, outcome.replies)
     for file in outcome.files:
         await _send_file(context.bot, chat_id, file)
     await _send_elsewhere(context.bot, outcome.elsewhere)
+
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+
+
+def _when_available(handler: Handler) -> Handler:
+    """The handler, or "temporarily unavailable, try again" when the database is locked by another
+    process or full; nothing half-done is shown as done."""
+    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await handler(update, context)
+        except Unavailable as error:
+            log.warning("database unavailable: %s", error)
+            outcome = _conversation(context).unavailable(_user(update))
+            if update.callback_query is not None:
+                await _answer_query(update, outcome.notice)
+            if update.effective_chat is not None:
+                await _deliver(update, context, outcome)
+    guarded.__doc__ = handler.__doc__
+    return guarded
+
+
+async def _answer_query(update: Update, notice: str | None) -> None:
+    """Stop the client's spinner; a query that expired meanwhile (after a backlog or a restart)
+    must not stop the press from being shown."""
+    try:
+        await update.callback_query.answer(notice)
+    except BadRequest as error:
+        log.info("callback query not answered: %s", error)
 
 
 def _command_name(update: Update, bot_username: str | None) -> str | None:
@@ -127,6 +213,7 @@ async def _send_elsewhere(bot: Bot, messages: list[tuple[int, Reply]]) -> None:
             log.warning("a message to another chat was undeliverable: %s", type(error).__name__)
 
 
+@_when_available
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any of our slash commands, with its argument (the deep-link payload for /start)."""
     name = _command_name(update, context.bot.username)
@@ -144,29 +231,44 @@ async def on_group_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await send_reply(context.bot, update.effective_chat.id, outcome.replies[0])
 
 
+@_when_available
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An inline button: always answered, so the client stops its spinner."""
+    """An inline button: always answered, so the client stops its spinner; the screen it leads to
+    replaces the pressed message (one call), new messages only for what stays in the history."""
     query = update.callback_query
     if update.effective_chat is not None and update.effective_chat.type != ChatType.PRIVATE:
-        await query.answer(_conversation(context).private_only(_user(update)).notice)
+        await _answer_query(update, _conversation(context).private_only(_user(update)).notice)
         return
     outcome = await _conversation(context).button(_user(update), query.data or "")
-    await query.answer(outcome.notice)
-    if outcome.edit is not None and query.message is not None:
-        await _apply_edit(context.bot, query.message.chat.id, query.message.message_id, outcome.edit)
+    await _answer_query(update, outcome.notice)
+    if outcome.edit is not None and update.effective_chat is not None:
+        message_id = query.message.message_id if query.message is not None else None
+        await _apply_edit(context, update.effective_chat.id, message_id, outcome.edit)
     await _deliver(update, context, outcome)
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Typed text: quiz answers, which update the question as a pressed button would, or free
-    text for the dialogue model."""
+    """Typed text. The dialogue model may take seconds, so the text is answered in its own task and
+    the chat's next update (a button) need not wait; the task has done all its database work
+    before this returns, so the chat's updates still take effect in order."""
+    task = context.application.create_task(_answer_text(update, context), update=update)
+    typing = context.application.bot_data.setdefault(TYPING, set())
+    typing.add(task)
+    task.add_done_callback(typing.discard)
+    await asyncio.sleep(0)  # let the task run up to its first wait (the dialogue model, if any)
+
+
+@_when_available
+async def _answer_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Quiz answers, which turn the question into its feedback as a pressed button would, or free
+    text for the dialogue model (a second one meanwhile gets "one moment")."""
     outcome = await _conversation(context).text(_user(update), update.effective_message.text)
-    question = context.chat_data.pop(QUESTION, None) if outcome.edit is not None else None
-    if question is not None:
-        await _apply_edit(context.bot, update.effective_chat.id, question, outcome.edit)
+    if outcome.edit is not None:
+        await _apply_edit(context, update.effective_chat.id, context.chat_data.pop(QUESTION, None), outcome.edit)
     await _deliver(update, context, outcome)
 
 
+@_when_available
 async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos, voice, documents, edited messages."""
     if update.effective_user is None or update.effective_chat is None:
@@ -372,6 +474,7 @@ def build_application(conversation: Conversation, token: str, base_url: str,
         .base_file_url(base_url.replace("/bot", "/file/bot"))
         .get_updates_request(polling)
         .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerChatProcessor())
         .post_init(register_commands)
         .build()
     )

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from bot.conversation import Conversation, User
-from bot.replies import Button, Outcome
+from bot.replies import Button, Outcome, Reply
 
 
 def _show(outcome: Outcome, out: TextIO) -> list[Button]:
@@ -16,7 +16,8 @@ def _show(outcome: Outcome, out: TextIO) -> list[Button]:
     if outcome.notice:
         out.write(f"  ({outcome.notice})\n")
     offered: list[Button] = []
-    for reply in outcome.replies:
+    shown = [Reply(outcome.edit.text, outcome.edit.buttons)] if outcome.edit and outcome.edit.text else []
+    for reply in shown + outcome.replies:  # an edit in place is, in a terminal, the next lines
         out.write(f"\n{reply.text}\n")
         buttons = [b for row in reply.buttons for b in row]
         if buttons:

@@ -159,14 +159,15 @@ def question(attempt: Attempt, session_id: int, lang: str) -> Reply:
     return Reply(_question_text(attempt, lang), (row,), is_question=True)
 
 
-def answered_question(attempt: Attempt, lang: str, shown: int) -> Edit:
-    """The question as it stays in the chat once answered: the choice noted, no buttons."""
-    return Edit(f"{_question_text(attempt, lang)}\n\n{t(lang, 'your_answer', letter=OPTION_LETTERS[shown])}")
-
-
-def feedback(bank: Bank, attempt: Attempt, session_id: int, lang: str) -> Reply:
-    """Right or wrong, why, and the points that decide it; Next unless it was the last question."""
+def answered(bank: Bank, attempt: Attempt, session_id: int, lang: str) -> Reply:
+    """The question message turned into its feedback, one message per answer that stays readable in
+    the chat: the scenario, the option chosen, right or wrong, why, the points that decide it, and
+    Next unless it was the last question."""
     question = attempt.current
+    header = t(lang, "question_header", title=attempt.module.title[lang],
+               n=attempt.position + 1, total=len(attempt.questions))
+    shown = attempt.option_order(question).index(attempt.answers[question.id])
+    chosen = question.options[attempt.option_order(question)[shown]].text[lang]
     correct_shown = attempt.option_order(question).index(question.correct_index)
     if attempt.answers[question.id] == question.correct_index:
         verdict = t(lang, "right")
@@ -174,7 +175,9 @@ def feedback(bank: Bank, attempt: Attempt, session_id: int, lang: str) -> Reply:
         verdict = t(lang, "wrong", letter=OPTION_LETTERS[correct_shown],
                     text=question.options[question.correct_index].text[lang])
     cites = "\n".join(f"• {bank.points[c].label[lang]}: {bank.points[c].summary[lang]}" for c in question.cite)
-    text = f"{verdict}\n\n{question.explanation[lang]}\n\n{t(lang, 'cited')}\n{cites}"
+    your_answer = t(lang, "your_answer", letter=f"{OPTION_LETTERS[shown]}) {chosen}")
+    text = (f"{header}\n\n{question.scenario[lang]}\n\n{your_answer}\n\n{verdict}\n\n"
+            f"{question.explanation[lang]}\n\n{t(lang, 'cited')}\n{cites}")
     is_last = attempt.position == len(attempt.questions) - 1
     buttons = () if is_last else ((Button(t(lang, "btn_next"), callback("next", session_id, attempt.position)),),)
     return Reply(text, buttons)

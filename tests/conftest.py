@@ -23,8 +23,8 @@ from bot.dialogue import Dialogue
 from bot.nlu import RasaDialogue
 from bot.quiz import Attempt
 from bot.review import REVIEW, review_module
-from bot.store import Store
-from bot.telegram_app import build_application
+from bot.store import INTERACTIVE_BUSY_SECONDS, Store
+from bot.telegram_app import TYPING, build_application
 from tests.bot_api_stub import BotApiStub, Call
 from tests.rasa_server import RasaServer
 
@@ -134,6 +134,9 @@ class TelegramUser:
         if self.application is not None:
             await asyncio.to_thread(self.api.wait_fetched, update_id)
             await self.application.update_queue.join()
+            typing = self.application.bot_data.get(TYPING, set())
+            while typing:  # typed text is answered in its own task
+                await asyncio.gather(*list(typing), return_exceptions=True)
         else:
             await asyncio.to_thread(self.api.wait_for, lambda calls: done(calls[before:]))
             await asyncio.to_thread(self.api.settle, 1.5)
@@ -225,7 +228,7 @@ async def running_bot(bank: Bank, tmp_path: Path, clock: Clock, dialogue: Dialog
                       coordinator_ids: frozenset[int] = frozenset(), ask: AskPolicy = AskPolicy()
                       ) -> AsyncIterator[TelegramHarness]:
     api = BotApiStub().start()
-    store = Store(tmp_path / "bot.db")
+    store = Store(tmp_path / "bot.db", busy_timeout=INTERACTIVE_BUSY_SECONDS)
     seeds = itertools.count(7)
     conversation = Conversation(bank, store, "ru", clock, dialogue, coordinator_ids=coordinator_ids,
                                 seed=lambda: next(seeds), ask=ask)

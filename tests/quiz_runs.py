@@ -8,7 +8,7 @@ from tests.conftest import TelegramHarness, TelegramUser, buttons, current_attem
 
 async def finish_module(harness: TelegramHarness, user: TelegramUser, module_id: str, wrong: int = 0) -> list[Call]:
     """Start (or resume) the module and answer every question, the first `wrong` of them wrongly;
-    the calls of the last answer (feedback, summary, rating question, any certificate)."""
+    the calls of the last answer (the feedback edit, summary, rating question, any certificate)."""
     await user.press(f"go:{module_id}")
     questions = len(harness.bank.modules[module_id].questions)
     for n in range(questions):
@@ -16,8 +16,9 @@ async def finish_module(harness: TelegramHarness, user: TelegramUser, module_id:
         options = len(current_attempt(harness.store, harness.bank, user.id).current.options)
         _, data = buttons(user.last_bot_message())[(right + 1) % options if n < wrong else right]
         calls = await user.press(data)
-        if n < questions - 1:
-            await user.press(buttons(sent_messages(calls)[0])[0][1])
+        if n < questions - 1:  # the question became its feedback, with Next under it
+            feedback = next(c for c in calls if c.method == "editMessageText")
+            await user.press(buttons(feedback)[0][1], message=user.last_bot_message())
     return calls
 
 

@@ -40,30 +40,42 @@ async def test_quiz_lists_every_module_with_its_status(telegram):
     assert all(label.startswith("🆕") for label, _ in buttons(sent[0])[:-1])
 
 
+def message_calls(calls: list) -> list:
+    return [c for c in calls if c.method in ("sendMessage", "editMessageText", "editMessageReplyMarkup")]
+
+
 async def test_a_whole_quiz_runs_to_its_summary_and_is_logged(telegram):
     user = telegram.user(language_code="en")
     module = telegram.bank.modules["onboarding"]
     await user.send("/quiz")
     await user.press("mod:onboarding")
+    intro = user.last_bot_message()
     calls = await user.press("go:onboarding")
-    question = sent_messages(calls)[0]
+    question, = message_calls(calls)  # the module's intro becomes its first question
+    assert question.method == "editMessageText" and int(question.params["message_id"]) == intro["message_id"]
     assert question.params["text"].startswith(t("en", "question_header", title=module.title["en"], n=1, total=len(module.questions)))
     wrong_once = False
     for n in range(len(module.questions)):
+        attempt = current_attempt(telegram.store, telegram.bank, user.id)
         right = right_letter_index(telegram.store, telegram.bank, user.id)
-        choice = (right + 1) % len(current_attempt(telegram.store, telegram.bank, user.id).current.options) \
-            if not wrong_once else right
+        choice = (right + 1) % len(attempt.current.options) if not wrong_once else right
         wrong_once = True
-        _, data = buttons(user.last_bot_message())[choice]
+        asked = user.last_bot_message()
+        _, data = buttons(asked)[choice]
         calls = await user.press(data)
-        edits = [c for c in calls if c.method == "editMessageText"]
-        assert edits and "reply_markup" not in edits[0].params  # the answered question lost its buttons
-        feedback = sent_messages(calls)[0].params["text"]
-        assert feedback.startswith("❌" if n == 0 else "✅")
-        assert t("en", "cited") in feedback
+        feedback, *rest = message_calls(calls)  # one edit per answer: the question becomes its feedback
+        assert feedback.method == "editMessageText" and int(feedback.params["message_id"]) == asked["message_id"]
+        text = feedback.params["text"]
+        chosen = attempt.current.options[attempt.option_order(attempt.current)[choice]].text["en"]
+        assert attempt.current.scenario["en"] in text
+        assert t("en", "your_answer", letter=f"{'ABCD'[choice]}) {chosen}") in text
+        assert ("❌" if n == 0 else "✅") in text and t("en", "cited") in text
         if n < len(module.questions) - 1:
-            await user.press(buttons(sent_messages(calls)[0])[0][1])
-    summary = sent_messages(calls)[1].params["text"]  # after the feedback, before the rating question
+            assert rest == []
+            next_calls = message_calls(await user.press(buttons(feedback)[0][1]))
+            assert [c.method for c in next_calls] == ["sendMessage"]  # the next question; the feedback stays
+            assert telegram.api.messages[asked["message_id"]]["text"] == text
+    summary = sent_messages(calls)[0].params["text"]  # the summary, then the rating question
     total = len(module.questions)
     assert f"{total - 1}/{total}" in summary
     assert t("en", "passed", mark=80) in summary
@@ -84,9 +96,9 @@ async def test_double_tap_and_redelivered_update_record_one_answer(telegram):
     first = await user.press(data, message=question, query_id="same")
     again = await user.press(data, message=question, query_id="same")
     other = await user.press(second, message=question)
-    assert len(sent_messages(first)) == 1
+    assert len(message_calls(first)) == 1
     for calls in (again, other):
-        assert sent_messages(calls) == []
+        assert message_calls(calls) == []
         answered = [c for c in calls if c.method == "answerCallbackQuery"]
         assert answered[0].params["text"] == t("en", "stale_button")
     assert telegram.store.db["answers"].count == 1
@@ -96,11 +108,11 @@ async def test_pressing_next_twice_moves_on_once(telegram):
     user = telegram.user()
     await user.press("go:onboarding")
     calls = await user.press(buttons(user.last_bot_message())[0][1])
-    feedback = telegram.api.messages[max(telegram.api.messages)]
-    next_data = buttons(sent_messages(calls)[0])[0][1]
+    feedback = user.last_bot_message()
+    next_data = buttons(message_calls(calls)[0])[0][1]
     await user.press(next_data, message=feedback)
     second = await user.press(next_data, message=feedback)
-    assert sent_messages(second) == []
+    assert message_calls(second) == []
     assert telegram.store.open_session(user.id).position == 1
 
 
@@ -111,7 +123,7 @@ async def test_forged_or_stale_buttons_change_nothing(telegram, data):
     await owner.press("go:onboarding")
     before = telegram.store.db.execute("SELECT position FROM quiz_sessions").fetchall()
     calls = await intruder.press(data, message=owner.last_bot_message())
-    assert sent_messages(calls) == []
+    assert message_calls(calls) == []
     assert [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"] == [t("en", "stale_button")]
     assert telegram.store.db["answers"].count == 0
     assert telegram.store.db.execute("SELECT position FROM quiz_sessions").fetchall() == before
@@ -138,7 +150,7 @@ async def test_someone_elses_answer_button_is_refused(telegram):
     await owner.press("go:onboarding")
     _, data = buttons(owner.last_bot_message())[0]
     calls = await intruder.press(data)
-    assert sent_messages(calls) == [] and telegram.store.db["answers"].count == 0
+    assert message_calls(calls) == [] and telegram.store.db["answers"].count == 0
 
 
 @pytest.mark.parametrize("content", [
@@ -172,8 +184,10 @@ async def test_language_choice_is_remembered(telegram):
     user = telegram.user(language_code="en")
     picker = sent_messages(await user.send("/language"))[0]
     assert [d for _, d in buttons(picker)] == ["lang:kk", "lang:ru", "lang:en"]
-    sent = sent_messages(await user.press("lang:kk", message=user.last_bot_message()))
-    assert sent[0].params["text"] == t("kk", "language_set")
+    picker = user.last_bot_message()
+    changed, = message_calls(await user.press("lang:kk", message=picker))  # the picker becomes the menu
+    assert int(changed.params["message_id"]) == picker["message_id"]
+    assert changed.params["text"].startswith(t("kk", "language_set")) and buttons(changed)
     help_text = texts(await user.send("/help"))[0]
     assert help_text.startswith(t("kk", "help", commands="")[:30])
 
@@ -184,12 +198,11 @@ async def test_typed_letter_answers_and_stop_pauses(telegram):
     question = user.last_bot_message()
     right = right_letter_index(telegram.store, telegram.bank, user.id)
     calls = await user.send(f"вариант {'ABCD'[right]}")
-    assert sent_messages(calls)[0].params["text"].startswith("✅")
+    edit, = message_calls(calls)  # the question becomes its feedback, as a press leaves it
     assert telegram.store.db["answers"].count == 1
-    edit, = [c for c in calls if c.method == "editMessageText"]  # the question, as a press leaves it
     assert int(edit.params["message_id"]) == question["message_id"]
-    assert edit.params["text"].endswith(t("ru", "your_answer", letter="ABCD"[right]))
-    assert not telegram.api.messages[question["message_id"]]["reply_markup"]
+    assert f"{t('ru', 'your_answer', letter='ABCD'[right])}) " in edit.params["text"] and "✅" in edit.params["text"]
+    assert [label for label, _ in buttons(telegram.api.messages[question["message_id"]])] == [t("ru", "btn_next")]
     paused = sent_messages(await user.send("хватит"))
     assert paused[0].params["text"] == t("ru", "quiz_paused")
     assert telegram.store.open_session(user.id) is not None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.store.base import iso
+from bot.store.base import INTERACTIVE_BUSY_SECONDS, Unavailable, iso
 from bot.store.certificates import CertificateStore, IssuedCertificate
 from bot.store.commissioners import CommissionerStore, Question
 from bot.store.cycles import BLOCKED, SENDING, SENT, STALE_CLAIM, UNKNOWN, CycleStore, DueReminder
@@ -19,17 +19,17 @@ from bot.store.records import RecordStore
 from bot.store.roster import Employee, RosterStore
 from bot.store.migrations import SCHEMA_VERSION, SchemaError, upgrade
 
-__all__ = ["BLOCKED", "COMPLETED", "IN_PROGRESS", "SENDING", "SENT", "STALE_CLAIM", "UNKNOWN", "DueReminder",
-           "Employee", "IssuedCertificate", "ModuleRatings", "ModuleResult", "Question", "SCHEMA_VERSION",
-           "SchemaError", "Session", "Store", "iso"]
+__all__ = ["BLOCKED", "COMPLETED", "INTERACTIVE_BUSY_SECONDS", "IN_PROGRESS", "SENDING", "SENT", "STALE_CLAIM",
+           "UNKNOWN", "DueReminder", "Employee", "IssuedCertificate", "ModuleRatings", "ModuleResult", "Question",
+           "SCHEMA_VERSION", "SchemaError", "Session", "Store", "Unavailable", "iso"]
 
 
 class Store(QuizStore, CycleStore, RosterStore, FeedbackStore, RecordStore, ItemStore, CommissionerStore,
             CertificateStore):
     """The bot's SQLite database (WAL mode), opened once per process and upgraded as it opens."""
 
-    def __init__(self, path: Path | str, cycle_years: int = 3):
-        super().__init__(path)
+    def __init__(self, path: Path | str, cycle_years: int = 3, busy_timeout: float = 30):
+        super().__init__(path, busy_timeout)
         self.cycle_years = cycle_years
         try:
             upgrade(self, cycle_years)

@@ -13,6 +13,10 @@ import sqlite_utils
 from bot.store.backup import create_private
 
 
+INTERACTIVE_BUSY_SECONDS = 0.5  # how long a chat update waits for another process's write lock
+Unavailable = sqlite3.OperationalError  # a database locked by another process, full, or unreadable
+
+
 def iso(moment: datetime) -> str:
     """A timestamp as stored: ISO 8601, UTC, whole seconds."""
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
@@ -20,14 +24,16 @@ def iso(moment: datetime) -> str:
 
 class Connection:
     """An SQLite file in WAL mode, in autocommit mode with explicit transactions; a new file is
-    readable by its owner only."""
+    readable by its owner only. `busy_timeout` is how long a write waits for another process's lock
+    before raising Unavailable: long for command-line jobs, INTERACTIVE_BUSY_SECONDS for chats."""
 
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, busy_timeout: float = 30):
         self.path = None if str(path) == ":memory:" else Path(path)
         if self.path is not None:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             create_private(self.path)
-        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
+        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
+                               timeout=busy_timeout)
         self.db = sqlite_utils.Database(conn)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
