@@ -152,3 +152,21 @@ async def test_a_database_locked_by_another_process_answers_temporarily_unavaila
     after = [c.params["text"] for c in await user.send("/progress") if c.method == "sendMessage"]
     assert after[0].startswith(t("en", "progress_title"))  # the lock gone, the bot is back
 
+
+
+async def test_a_full_database_answers_temporarily_unavailable_and_records_nothing(telegram):
+    user = telegram.user(709)
+    await user.send("/start")
+    db = telegram.store.db
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full: the file cannot grow by one page
+    try:
+        newcomer = telegram.user(710, first_name="Нұрмағамбетова-Константинопольская " * 200)  # needs new pages
+        replies = [c.params["text"] for c in await newcomer.send("/start") if c.method == "sendMessage"]
+        assert replies == [t("en", "temporarily_unavailable")]
+        assert db.execute("SELECT COUNT(*) FROM users WHERE telegram_id = 710").fetchone()[0] == 0
+    finally:
+        db.execute("PRAGMA max_page_count = 4294967294")
+    after = [c.params["text"] for c in await newcomer.send("/start") if c.method == "sendMessage"]
+    assert t("en", "temporarily_unavailable") not in after  # space again: served as usual
+    assert db.execute("SELECT COUNT(*) FROM users WHERE telegram_id = 710").fetchone()[0] == 1
