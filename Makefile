@@ -45,6 +45,7 @@ evaluate: train
 
 lint: setup
 	.venv/bin/ruff check bot tests benchmarks scripts dialogues/components
+	.venv/bin/ruff format --check bot tests benchmarks scripts dialogues/components
 
 test: lint validate rasa-test .venv-lrs/.installed
 	.venv/bin/python -m pytest

@@ -54,10 +54,13 @@ def _populate(store: Store, servants: int) -> None:
         users.append((telegram_id, f"Servant {telegram_id}", rng.choice(["kk", "ru", "en"]), iso(NOW), iso(NOW)))
         cycles.append((telegram_id, (due - timedelta(days=3 * 365)).isoformat(), due.isoformat(), iso(NOW)))
     with store.transaction():
-        store.db.conn.executemany("INSERT INTO users (telegram_id, first_name, language, created_at, last_seen_at) "
-                                  "VALUES (?, ?, ?, ?, ?)", users)
-        store.db.conn.executemany("INSERT INTO cycles (telegram_id, completed_on, due_on, updated_at) "
-                                  "VALUES (?, ?, ?, ?)", cycles)
+        store.db.conn.executemany(
+            "INSERT INTO users (telegram_id, first_name, language, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)",
+            users,
+        )
+        store.db.conn.executemany(
+            "INSERT INTO cycles (telegram_id, completed_on, due_on, updated_at) VALUES (?, ?, ?, ?)", cycles
+        )
 
 
 def _median_ms(action, runs: int = 7) -> tuple[float, object]:
@@ -74,8 +77,12 @@ def selection(directory: Path) -> None:
     _populate(store, SERVANTS)
     policy = ReminderPolicy()
     ms, due = _median_ms(lambda: store.due_reminders(NOW.date(), policy, NOW))
-    plan = " ".join(row[-1] for row in store.db.execute(
-        "EXPLAIN QUERY PLAN SELECT telegram_id FROM cycles WHERE due_on <= '2027-01-01'").fetchall())
+    plan = " ".join(
+        row[-1]
+        for row in store.db.execute(
+            "EXPLAIN QUERY PLAN SELECT telegram_id FROM cycles WHERE due_on <= '2027-01-01'"
+        ).fetchall()
+    )
     print(f"reminder selection over {SERVANTS:,} servants: {len(due):,} due, median {ms:.0f} ms ({plan})")
     store.close()
 
@@ -86,7 +93,9 @@ async def delivery(directory: Path, count: int = 300) -> None:
     _populate(store, count)
     store.db.execute("UPDATE cycles SET due_on = ?", [(NOW.date() + timedelta(days=5)).isoformat()])
     bank = load_bank(ROOT / "quizzes")
-    reminders = Reminders(bank, store, ReminderPolicy(), CyclePolicy(), Coordination(store, bank, frozenset(), CyclePolicy()), "ru")
+    reminders = Reminders(
+        bank, store, ReminderPolicy(), CyclePolicy(), Coordination(store, bank, frozenset(), CyclePolicy()), "ru"
+    )
     api.know(*range(1, count + 1))  # the servants pressed Start
     try:
         async with sending_bot("1:BENCH", api.base_url, reminders.concurrency) as bot:
@@ -96,25 +105,38 @@ async def delivery(directory: Path, count: int = 300) -> None:
     finally:
         api.stop()
         store.close()
-    print(f"delivery of {report.sent} reminders through the rate limiter: {seconds:.1f} s, "
-          f"{report.sent / seconds:.1f} messages per second ({report.summary()})")
+    print(
+        f"delivery of {report.sent} reminders through the rate limiter: {seconds:.1f} s, "
+        f"{report.sent / seconds:.1f} messages per second ({report.summary()})"
+    )
 
 
 def _populate_answers(store: Store, rows: int) -> None:
     """Servants with quiz attempts and `rows` answers in all."""
     per_session = 10
     with store.transaction():
-        store.db.conn.executemany("INSERT INTO users (telegram_id, first_name, created_at, last_seen_at) VALUES (?, ?, ?, ?)",
-                                  ((i, f"S{i}", iso(NOW), iso(NOW)) for i in range(1, rows // 100 + 2)))
+        store.db.conn.executemany(
+            "INSERT INTO users (telegram_id, first_name, created_at, last_seen_at) VALUES (?, ?, ?, ?)",
+            ((i, f"S{i}", iso(NOW), iso(NOW)) for i in range(1, rows // 100 + 2)),
+        )
         store.db.conn.executemany(
             "INSERT INTO quiz_sessions (id, telegram_id, module_id, track, plan, position, status, started_at, updated_at) "
             "VALUES (?, ?, 'r2-gifts', 'refresher', '{}', 0, 'completed', ?, ?)",
-            ((s, s // 10 + 1, iso(NOW), iso(NOW)) for s in range(rows // per_session)))
+            ((s, s // 10 + 1, iso(NOW), iso(NOW)) for s in range(rows // per_session)),
+        )
         store.db.conn.executemany(
             "INSERT INTO answers (session_id, telegram_id, module_id, question_id, cite, option, correct, answered_at) "
             "VALUES (?, ?, 'r2-gifts', ?, 'ACL Art. 12(6)', '1', 1, ?)",
-            ((n // per_session, n // per_session // 10 + 1, f"gifts-{n % per_session:02d}",
-              iso(NOW - timedelta(seconds=rows - n))) for n in range(rows)))
+            (
+                (
+                    n // per_session,
+                    n // per_session // 10 + 1,
+                    f"gifts-{n % per_session:02d}",
+                    iso(NOW - timedelta(seconds=rows - n)),
+                )
+                for n in range(rows)
+            ),
+        )
 
 
 # Runs `python -m bot export --what answers --output FILE` and prints its own peak memory (KB).
@@ -138,13 +160,21 @@ def export(directory: Path) -> None:
         out = directory / "answers.csv"
         env = {**os.environ, "BOT_DB_PATH": str(path)}
         start = time.perf_counter()
-        measured = subprocess.run([sys.executable, "-c", PEAK_OF_EXPORT, str(out)], cwd=ROOT, env=env, check=True,
-                                  capture_output=True, text=True)
+        measured = subprocess.run(
+            [sys.executable, "-c", PEAK_OF_EXPORT, str(out)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         seconds = time.perf_counter() - start
         peak = int(measured.stdout.split()[-1])
         lines = sum(1 for _ in out.open(encoding="utf-8-sig")) - 1
-        print(f"export of {lines:,} answer rows to CSV: {seconds:.1f} s ({lines / seconds:,.0f} rows/s), "
-              f"peak memory of the export process {peak / 1024:.0f} MB")
+        print(
+            f"export of {lines:,} answer rows to CSV: {seconds:.1f} s ({lines / seconds:,.0f} rows/s), "
+            f"peak memory of the export process {peak / 1024:.0f} MB"
+        )
     item_analysis_figure(directory / "items.db")
 
 
@@ -153,20 +183,36 @@ def item_analysis_figure(path: Path, rows: int = 1_000_000, per_session: int = 1
     store, rng = Store(path), random.Random(2)
     sessions = rows // per_session
     with store.transaction():
-        store.db.conn.executemany("INSERT INTO users (telegram_id, first_name, created_at) VALUES (?, ?, ?)",
-                                  ((i, f"S{i}", iso(NOW)) for i in range(sessions)))
+        store.db.conn.executemany(
+            "INSERT INTO users (telegram_id, first_name, created_at) VALUES (?, ?, ?)",
+            ((i, f"S{i}", iso(NOW)) for i in range(sessions)),
+        )
         store.db.conn.executemany(
             "INSERT INTO quiz_sessions (id, telegram_id, module_id, track, plan, position, status, started_at, "
             "updated_at) VALUES (?, ?, 'r2-gifts', 'refresher', '{}', 0, 'completed', ?, ?)",
-            ((i, i, iso(NOW), iso(NOW)) for i in range(sessions)))
+            ((i, i, iso(NOW), iso(NOW)) for i in range(sessions)),
+        )
         store.db.conn.executemany(
             "INSERT INTO answers (session_id, telegram_id, module_id, question_id, cite, option, correct, "
             "answered_at, language) VALUES (?, ?, 'r2-gifts', ?, 'ACL Art. 12(6)', ?, ?, ?, ?)",
-            ((n // per_session, n // per_session, f"gifts-{n % per_session:02d}", str(option := rng.randrange(4)),
-              int(option == 0), iso(NOW), rng.choice(("kk", "ru", "en"))) for n in range(rows)))
+            (
+                (
+                    n // per_session,
+                    n // per_session,
+                    f"gifts-{n % per_session:02d}",
+                    str(option := rng.randrange(4)),
+                    int(option == 0),
+                    iso(NOW),
+                    rng.choice(("kk", "ru", "en")),
+                )
+                for n in range(rows)
+            ),
+        )
     ms, sums = _median_ms(lambda: store.item_sums(ItemFilters()), runs=3)
-    print(f"item analysis of {sum(s.attempts for s in sums):,} first-attempt answers ({len(sums)} questions): "
-          f"median {ms / 1000:.1f} s")
+    print(
+        f"item analysis of {sum(s.attempts for s in sums):,} first-attempt answers ({len(sums)} questions): "
+        f"median {ms / 1000:.1f} s"
+    )
     store.close()
 
 
@@ -179,9 +225,20 @@ def coordinator_lists(directory: Path, departments: int = 500, servants: int = 5
 
     store = Store(directory / "lists.db")
     today = NOW.date()
-    store.upsert_employees([Employee(f"E{n}", f"Сотрудникова-Нұрланқызы Әйгерім {n}", f"Департамент №{n % departments}",
-                                     "x", None, (today - timedelta(days=3 * 365 + n % 400 - 200)).isoformat())
-                            for n in range(servants)], NOW)
+    store.upsert_employees(
+        [
+            Employee(
+                f"E{n}",
+                f"Сотрудникова-Нұрланқызы Әйгерім {n}",
+                f"Департамент №{n % departments}",
+                "x",
+                None,
+                (today - timedelta(days=3 * 365 + n % 400 - 200)).isoformat(),
+            )
+            for n in range(servants)
+        ],
+        NOW,
+    )
     bank = load_bank(ROOT / "quizzes")
     coordination = Coordination(store, bank, frozenset(), CyclePolicy())
     request = Request("ru", today, None)
@@ -189,12 +246,16 @@ def coordinator_lists(directory: Path, departments: int = 500, servants: int = 5
         ms, outcome = _median_ms(lambda: asyncio.run(command(request)))
         reply = outcome.replies[0]
         messages = len(split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH))
-        print(f"{name} for {servants:,} servants in {departments} departments: median {ms:.0f} ms; text "
-              f"{len(reply.text):,} characters ({messages} messages), CSV {reply.overflow.size:,} bytes")
+        print(
+            f"{name} for {servants:,} servants in {departments} departments: median {ms:.0f} ms; text "
+            f"{len(reply.text):,} characters ({messages} messages), CSV {reply.overflow.size:,} bytes"
+        )
     chart = outcome.files[0].data
     width, height = struct.unpack(">II", chart[16:24])
-    print(f"chart of {departments} departments: {width}x{height} px, {len(chart):,} bytes "
-          f"(limits: width + height 10,000, ratio 20, 10 MB)")
+    print(
+        f"chart of {departments} departments: {width}x{height} px, {len(chart):,} bytes "
+        f"(limits: width + height 10,000, ratio 20, 10 MB)"
+    )
     store.close()
 
 
@@ -202,18 +263,32 @@ def certificate_figure() -> None:
     from bot.certificate import verification_target
     from bot.certificate_pdf import render
     from bot.store import IssuedCertificate
+
     bank = load_bank(ROOT / "quizzes")
     modules = [{"id": m.id, "score": 11, "max_score": 12, "passed_on": "2026-11-20"} for m in bank.track("refresher")]
-    issued = IssuedCertificate("Xq3_-k9ZpL2a", 1, "refresher", iso(NOW), None, {
-        "name": "Құрманғалиқызы Әйгерім Жұмабайқызы", "department": "Әділет министрлігі", "track": "refresher",
-        "modules": modules, "due_on": "2029-11-20"})
+    issued = IssuedCertificate(
+        "Xq3_-k9ZpL2a",
+        1,
+        "refresher",
+        iso(NOW),
+        None,
+        {
+            "name": "Құрманғалиқызы Әйгерім Жұмабайқызы",
+            "department": "Әділет министрлігі",
+            "track": "refresher",
+            "modules": modules,
+            "due_on": "2029-11-20",
+        },
+    )
     target = verification_target(issued.code, "ethics_kz_bot")
     start = time.perf_counter()
     pdf = render(issued, bank, "kk", target)
     first = (time.perf_counter() - start) * 1000
     ms, pdf = _median_ms(lambda: render(issued, bank, "kk", target))
-    print(f"certificate PDF ({len(modules)} modules, QR code): first {first:.0f} ms (imports and fonts), "
-          f"then median {ms:.0f} ms, {len(pdf) / 1024:.0f} KiB")
+    print(
+        f"certificate PDF ({len(modules)} modules, QR code): first {first:.0f} ms (imports and fonts), "
+        f"then median {ms:.0f} ms, {len(pdf) / 1024:.0f} KiB"
+    )
 
 
 def main() -> None:

@@ -38,17 +38,26 @@ def _conversation(settings: Settings, with_dialogue: bool) -> Conversation:
     dialogue = None
     if with_dialogue:
         from bot.nlu import RasaDialogue
+
         dialogue = RasaDialogue(settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
-    return Conversation(_bank(settings), Store(settings.db_path, settings.cycle.years, INTERACTIVE_BUSY_SECONDS),
-                        settings.default_language,
-                        utcnow, dialogue, settings.cycle, settings.coordinator_ids,
-                        item_min_attempts=settings.item_min_attempts, ask=settings.ask,
-                        bot_username=settings.bot_username)
+    return Conversation(
+        _bank(settings),
+        Store(settings.db_path, settings.cycle.years, INTERACTIVE_BUSY_SECONDS),
+        settings.default_language,
+        utcnow,
+        dialogue,
+        settings.cycle,
+        settings.coordinator_ids,
+        item_min_attempts=settings.item_min_attempts,
+        ask=settings.ask,
+        bot_username=settings.bot_username,
+    )
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Run the Telegram bot (long polling) until interrupted."""
     from bot.telegram_app import build_application, serve
+
     token = settings.require_token()
     conversation = _conversation(settings, with_dialogue=not args.no_rasa)
     application = build_application(conversation, token, settings.api_base_url, _reminders(settings, conversation))
@@ -60,14 +69,21 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     """Talk to the bot in this terminal, no Telegram token needed."""
     from bot.terminal import chat
+
     conversation = _conversation(settings, with_dialogue=not args.no_rasa)
     asyncio.run(chat(conversation, User(args.user_id, "Terminal", args.language)))
     return 0
 
 
 def _reminders(settings: Settings, conversation: Conversation) -> Reminders:
-    return Reminders(conversation.bank, conversation.store, settings.reminders, settings.cycle,
-                     conversation.coordination, settings.default_language)
+    return Reminders(
+        conversation.bank,
+        conversation.store,
+        settings.reminders,
+        settings.cycle,
+        conversation.coordination,
+        settings.default_language,
+    )
 
 
 def _moment(text: str, zone: str) -> datetime:
@@ -86,7 +102,9 @@ def cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
     if args.dry_run:
         report = asyncio.run(reminders.sweep(None, now, dry_run=True))
         for due in report.due:
-            print(f"{due.telegram_id}\t{due.kind}\t{due.stage}\tdue {due.due_on}\t{due.language or settings.default_language}")
+            print(
+                f"{due.telegram_id}\t{due.kind}\t{due.stage}\tdue {due.due_on}\t{due.language or settings.default_language}"
+            )
         print(f"dry run: {len(report.due)} reminders would be sent; nothing was sent")
         return 0
     report = asyncio.run(_send_reminders(settings, reminders, now))
@@ -96,6 +114,7 @@ def cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _send_reminders(settings: Settings, reminders: Reminders, now: datetime) -> SweepReport:
     from bot.telegram_app import TelegramSender, sending_bot
+
     async with sending_bot(settings.require_token(), settings.api_base_url, reminders.concurrency) as bot:
         return await reminders.sweep(TelegramSender(bot), now)
 
@@ -137,10 +156,13 @@ def cmd_validate(settings: Settings, args: argparse.Namespace) -> int:
     fail when guessing could pass a module or two modules tell the same story."""
     bank = _bank(settings)
     questions = sum(len(m.questions) for m in bank.modules.values())
-    print(f"ok: {len(bank.modules)} modules, {questions} questions, {len(bank.points)} citable points, "
-          f"{len(bank.topics)} topics")
+    print(
+        f"ok: {len(bank.modules)} modules, {questions} questions, {len(bank.points)} citable points, "
+        f"{len(bank.topics)} topics"
+    )
     if args.coverage:
         from bot.coverage import coverage_report
+
         print(coverage_report(bank))
     audits, duplicates = audit(bank), near_duplicates(bank)
     print()

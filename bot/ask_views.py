@@ -28,18 +28,28 @@ def refusal(lang: str, key: str, length: int) -> Reply:
 
 def mode_choice(lang: str, nonce: str) -> Reply:
     """With my name or anonymously, or cancel."""
-    return Reply(t(lang, "ask_mode"), column(
-        Button(t(lang, "btn_ask_named"), callback("ask", NAMED, nonce)),
-        Button(t(lang, "btn_ask_anonymous"), callback("ask", ANONYMOUS, nonce)),
-        Button(t(lang, "btn_cancel"), callback("ask", "no", nonce)),
-    ))
+    return Reply(
+        t(lang, "ask_mode"),
+        column(
+            Button(t(lang, "btn_ask_named"), callback("ask", NAMED, nonce)),
+            Button(t(lang, "btn_ask_anonymous"), callback("ask", ANONYMOUS, nonce)),
+            Button(t(lang, "btn_cancel"), callback("ask", "no", nonce)),
+        ),
+    )
 
 
 def question_text(lang: str, question: Question, header: str) -> str:
     """A question as a Commissioner reads it: header, sender (named only), date, text."""
-    sender = (t(lang, "question_anonymous") if question.mode == ANONYMOUS
-              else t(lang, "question_from", name=question.sender_name or "—",
-                     department=question.department or t(lang, "question_no_department")))
+    sender = (
+        t(lang, "question_anonymous")
+        if question.mode == ANONYMOUS
+        else t(
+            lang,
+            "question_from",
+            name=question.sender_name or "—",
+            department=question.department or t(lang, "question_no_department"),
+        )
+    )
     asked = t(lang, "question_asked", date=format_date(date.fromisoformat(question.asked_on), lang))
     return f"{header}\n{sender}\n{asked}\n\n{question.text}"
 
@@ -47,15 +57,22 @@ def question_text(lang: str, question: Question, header: str) -> str:
 def preview(lang: str, question: Question, nonce: str) -> Reply:
     """Exactly what the Commissioner will see, with send and cancel."""
     body = question_text(lang, question, t(lang, "question_new", ref=question.ref))
-    return Reply(f"{t(lang, 'ask_preview')}\n\n{body}", column(
-        Button(t(lang, "btn_ask_send"), callback("ask", "ok", nonce)),
-        Button(t(lang, "btn_cancel"), callback("ask", "no", nonce)),
-    ))
+    return Reply(
+        f"{t(lang, 'ask_preview')}\n\n{body}",
+        column(
+            Button(t(lang, "btn_ask_send"), callback("ask", "ok", nonce)),
+            Button(t(lang, "btn_cancel"), callback("ask", "no", nonce)),
+        ),
+    )
 
 
 def _handling(lang: str, question_id: int) -> Keyboard:
-    return ((Button(t(lang, "btn_answer"), callback("qa", question_id)),
-             Button(t(lang, "btn_spam"), callback("qs", question_id))),)
+    return (
+        (
+            Button(t(lang, "btn_answer"), callback("qa", question_id)),
+            Button(t(lang, "btn_spam"), callback("qs", question_id)),
+        ),
+    )
 
 
 def notice(lang: str, question: Question, raised: bool = False) -> Reply:
@@ -83,8 +100,18 @@ def counts_text(lang: str, rows: list[tuple[str, str | None, int, int, int]]) ->
     if not rows:
         return t(lang, "report_questions_none")
     lines = [t(lang, "report_questions_title")]
-    lines += [t(lang, "report_questions_line", month=month, department=department or t(lang, "question_no_department"),
-                asked=asked, answered=answered, spam=spam) for month, department, asked, answered, spam in rows]
+    lines += [
+        t(
+            lang,
+            "report_questions_line",
+            month=month,
+            department=department or t(lang, "question_no_department"),
+            asked=asked,
+            answered=answered,
+            spam=spam,
+        )
+        for month, department, asked, answered, spam in rows
+    ]
     return "\n".join(lines)
 
 

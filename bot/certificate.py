@@ -47,8 +47,16 @@ def certified_lines(issued: IssuedCertificate, bank: Bank, lang: str) -> list[st
     lines.append(t(lang, "cert_track", track=t(lang, f"track_{issued.track}")))
     for module in what["modules"]:
         title = bank.modules[module["id"]].title[lang] if module["id"] in bank.modules else module["id"]
-        lines.append(t(lang, "cert_module", title=title, score=module["score"], max=module["max_score"],
-                       date=_shown_date(module["passed_on"], lang)))
+        lines.append(
+            t(
+                lang,
+                "cert_module",
+                title=title,
+                score=module["score"],
+                max=module["max_score"],
+                date=_shown_date(module["passed_on"], lang),
+            )
+        )
     if what.get("due_on"):
         lines.append(t(lang, "cert_due", date=_shown_date(what["due_on"], lang)))
     return lines
@@ -63,16 +71,27 @@ def verification_text(issued: IssuedCertificate | None, code: str, bank: Bank, l
     if issued is None:
         return t(lang, "verify_unknown", code=code)
     key = "verify_revoked" if issued.revoked_at else "verify_genuine"
-    head = t(lang, key, code=issued.code, issued=issued_on(issued, lang),
-             revoked=_shown_date(issued.revoked_at and _day(issued.revoked_at), lang))
+    head = t(
+        lang,
+        key,
+        code=issued.code,
+        issued=issued_on(issued, lang),
+        revoked=_shown_date(issued.revoked_at and _day(issued.revoked_at), lang),
+    )
     return "\n".join([head, *certified_lines(issued, bank, lang)])
 
 
 class Certificates:
     """Issues, renders and looks up certificates for the conversation and the command line."""
 
-    def __init__(self, store: Store, bank: Bank, policy: CyclePolicy, clock: Callable[[], datetime],
-                 bot_username: str | None = None):
+    def __init__(
+        self,
+        store: Store,
+        bank: Bank,
+        policy: CyclePolicy,
+        clock: Callable[[], datetime],
+        bot_username: str | None = None,
+    ):
         self.store, self.bank, self.policy, self.clock, self.bot_username = store, bank, policy, clock, bot_username
 
     def after_pass(self, telegram_id: int, track: str) -> IssuedCertificate | None:
@@ -81,23 +100,33 @@ class Certificates:
         required = [m.id for m in sorted(self.bank.track(track), key=lambda m: m.id)]
         passes = self.store.track_passes(telegram_id, required)
         days = {module: _day(at) for module, (_, _, at) in passes.items()}
-        complete = len(days) == len(required) if track == "onboarding" else \
-            qualifying_completion(days, required, self.policy.years) is not None
+        complete = (
+            len(days) == len(required)
+            if track == "onboarding"
+            else qualifying_completion(days, required, self.policy.years) is not None
+        )
         now = self.clock()
         since = None if track == "onboarding" else now - timedelta(days=365 * self.policy.years)
         if not complete or self.store.latest_certificate(telegram_id, track, since) is not None:
             return None
         name, department = self.store.holder(telegram_id)
         due = self.store.cycle(telegram_id).due_on
-        certifies = {"name": name or "—", "department": department, "track": track,
-                     "modules": [{"id": m, "score": passes[m][0], "max_score": passes[m][1],
-                                  "passed_on": days[m].isoformat()} for m in required],
-                     "due_on": due and due.isoformat()}
+        certifies = {
+            "name": name or "—",
+            "department": department,
+            "track": track,
+            "modules": [
+                {"id": m, "score": passes[m][0], "max_score": passes[m][1], "passed_on": days[m].isoformat()}
+                for m in required
+            ],
+            "due_on": due and due.isoformat(),
+        }
         return self.store.issue_certificate(new_code(), telegram_id, track, certifies, now)
 
     def document(self, issued: IssuedCertificate, lang: str) -> File:
         """The certificate as a PDF document in `lang`, its code in the caption so it can be copied."""
         from bot.certificate_pdf import render
+
         pdf = render(issued, self.bank, lang, verification_target(issued.code, self.bot_username))
         return File(f"certificate-{issued.code}.pdf", pdf, t(lang, "cert_caption", code=issued.code))
 

@@ -21,6 +21,7 @@ FONT = "DejaVu Sans"
 
 def _qr(axes: object, target: str) -> None:
     import segno
+
     matrix = [list(row) for row in segno.make(target, error="m").matrix_iter(border=2)]
     axes.imshow(matrix, cmap="gray_r", interpolation="nearest")
     axes.set_axis_off()
@@ -34,8 +35,9 @@ def render(issued: IssuedCertificate, bank: Bank, lang: str, qr_target: str) -> 
 
     matplotlib.rcParams["pdf.fonttype"] = 42  # TrueType with a ToUnicode map, so the text can be copied
     figure = Figure(figsize=A4)
-    figure.patches.append(Rectangle((0.04, 0.03), 0.92, 0.94, fill=False, linewidth=2, edgecolor="#2b7bb9",
-                                    transform=figure.transFigure))
+    figure.patches.append(
+        Rectangle((0.04, 0.03), 0.92, 0.94, fill=False, linewidth=2, edgecolor="#2b7bb9", transform=figure.transFigure)
+    )
     figure.text(0.5, 0.91, t(lang, "cert_title"), ha="center", fontsize=24, color="#1d4f7a", family=FONT)
     figure.text(0.5, 0.87, t(lang, "cert_subtitle"), ha="center", fontsize=12, family=FONT)
     figure.text(0.5, 0.81, str(issued.certifies["name"]), ha="center", fontsize=20, family=FONT)
@@ -51,6 +53,7 @@ def render(issued: IssuedCertificate, bank: Bank, lang: str, qr_target: str) -> 
         figure.text(0.09, 0.16 - 0.022 * n, part, fontsize=9, color="#555555", family=FONT)
     _qr(figure.add_axes((0.68, 0.06, 0.22, 0.22 * A4[0] / A4[1])), qr_target)
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="pdf", metadata={"Title": t(lang, "cert_title"), "Subject": issued.code,
-                                                   "CreationDate": None})
+    figure.savefig(
+        buffer, format="pdf", metadata={"Title": t(lang, "cert_title"), "Subject": issued.code, "CreationDate": None}
+    )
     return buffer.getvalue()

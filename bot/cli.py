@@ -49,7 +49,7 @@ def private_output(path: Path, force: bool, protected: Iterable[Path], encoding:
         raise CommandError(f"{path.parent}: no such directory")
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     try:
-        with (os.fdopen(handle, "w", encoding=encoding, newline="") if encoding else os.fdopen(handle, "wb")) as out:
+        with os.fdopen(handle, "w", encoding=encoding, newline="") if encoding else os.fdopen(handle, "wb") as out:
             yield out
         os.replace(temporary, target)
     except BaseException:

@@ -29,8 +29,14 @@ log = logging.getLogger(__name__)
 class Commissioners:
     """Everything about questions to the Commissioner that the conversation delegates."""
 
-    def __init__(self, store: Store, policy: AskPolicy, clock: Callable[[], datetime], default_language: str,
-                 local_day: Callable[[datetime], date]):
+    def __init__(
+        self,
+        store: Store,
+        policy: AskPolicy,
+        clock: Callable[[], datetime],
+        default_language: str,
+        local_day: Callable[[datetime], date],
+    ):
         self.store, self.policy, self.clock, self.default_language = store, policy, clock, default_language
         self.local_day = local_day  # the calendar day in the configured time zone
         self.quota = Quota(policy.questions_per_day)
@@ -39,7 +45,9 @@ class Commissioners:
 
     def all(self) -> dict[int, tuple[str, ...] | None]:
         """Every commissioner -> departments (None: all)."""
-        found: dict[int, tuple[str, ...] | None] = {tid: deps or None for tid, deps in self.store.commissioners().items()}
+        found: dict[int, tuple[str, ...] | None] = {
+            tid: deps or None for tid, deps in self.store.commissioners().items()
+        }
         found.update({tid: None for tid in self.policy.commissioner_ids})
         return found
 
@@ -52,8 +60,11 @@ class Commissioners:
 
     def recipients(self, question: Question) -> list[int]:
         """The commissioners of the question's department and those of every department."""
-        return sorted(tid for tid, deps in self.all().items()
-                      if deps is None or question.department is None or question.department in deps)
+        return sorted(
+            tid
+            for tid, deps in self.all().items()
+            if deps is None or question.department is None or question.department in deps
+        )
 
     def _lang(self, telegram_id: int) -> str:
         return pick_language(self.store.language(telegram_id), default=self.default_language)
@@ -95,7 +106,7 @@ class Commissioners:
 
     @staticmethod
     def _refused(ctx: Context, text: str, leave: Callable[[int], object], cancelled: str) -> Outcome | None:
-        """"stop" leaves the step that waits for text; text without words or over the limit is refused
+        """ "stop" leaves the step that waits for text; text without words or over the limit is refused
         (the step still waits); None when the text can be used."""
         if is_stop(text):
             leave(ctx.telegram_id)
@@ -147,8 +158,7 @@ class Commissioners:
     def _submit(self, ctx: Context, first_name: str | None, nonce: str, mode: str) -> Outcome:
         if not self.quota.allows(ctx.telegram_id, ctx.today):
             self.store.drop_draft(ctx.telegram_id)
-            return Outcome([Reply(t(ctx.lang, "ask_limit", limit=self.policy.questions_per_day))],
-                           edit=no_buttons())
+            return Outcome([Reply(t(ctx.lang, "ask_limit", limit=self.policy.questions_per_day))], edit=no_buttons())
         name, department = self._sender(ctx, first_name) if mode == NAMED else (None, None)
         question = self.store.submit_question(ctx.telegram_id, nonce, name, department, ctx.lang, ctx.today)
         if question is None:
@@ -156,8 +166,11 @@ class Commissioners:
         self.quota.take(ctx.telegram_id, ctx.today)
         recipients = self.recipients(question)
         log.info("question %s sent to %d commissioner(s)", question.ref, len(recipients))
-        return Outcome([Reply(t(ctx.lang, "ask_sent", ref=question.ref))], edit=no_buttons(),
-                       elsewhere=[(tid, ask_views.notice(self._lang(tid), question)) for tid in recipients])
+        return Outcome(
+            [Reply(t(ctx.lang, "ask_sent", ref=question.ref))],
+            edit=no_buttons(),
+            elsewhere=[(tid, ask_views.notice(self._lang(tid), question)) for tid in recipients],
+        )
 
     # the commissioner's side ------------------------------------------------------------------------
 
@@ -195,8 +208,10 @@ class Commissioners:
         chat, language = route
         log.info("question %s answered", question.ref)
         frame = pick_language(self.store.language(chat), language, default=self.default_language)
-        return Outcome([Reply(t(ctx.lang, "answer_sent", ref=question.ref))],
-                       elsewhere=[(chat, ask_views.answer_for_servant(frame, question.ref, text))])
+        return Outcome(
+            [Reply(t(ctx.lang, "answer_sent", ref=question.ref))],
+            elsewhere=[(chat, ask_views.answer_for_servant(frame, question.ref, text))],
+        )
 
     # daily and for coordinators -----------------------------------------------------------------------
 

@@ -84,12 +84,19 @@ def _positive_int(section: Mapping[str, object], key: str, default: int) -> int:
     return value
 
 
-def _int_list(section: Mapping[str, object], key: str, default: list[int], low: int, high: int,
-              length: int | None = None) -> tuple[int, ...]:
+def _int_list(
+    section: Mapping[str, object], key: str, default: list[int], low: int, high: int, length: int | None = None
+) -> tuple[int, ...]:
     values = section.get(key, default)
-    if (not isinstance(values, list) or not values or (length and len(values) != length)
-            or not all(isinstance(v, int) and low <= v <= high for v in values)):
-        raise ConfigError(f"config.yml bot.{key}: expected a list of whole numbers from {low} to {high}, got {values!r}.")
+    if (
+        not isinstance(values, list)
+        or not values
+        or (length and len(values) != length)
+        or not all(isinstance(v, int) and low <= v <= high for v in values)
+    ):
+        raise ConfigError(
+            f"config.yml bot.{key}: expected a list of whole numbers from {low} to {high}, got {values!r}."
+        )
     return tuple(values)
 
 
@@ -102,19 +109,16 @@ def _time_zone(section: Mapping[str, object]) -> str:
     return str(name)
 
 
-def load_settings(
-    env: Mapping[str, str] | None = None, config_path: Path | None = None
-) -> Settings:
+def load_settings(env: Mapping[str, str] | None = None, config_path: Path | None = None) -> Settings:
     """Read and check every setting; raise ConfigError naming the first bad one."""
     env = os.environ if env is None else env
     section = _bot_section(config_path or ROOT / "config.yml")
     language = env.get("BOT_DEFAULT_LANGUAGE", "ru").strip().lower() or "ru"
     if language not in LANGUAGES:
-        raise ConfigError(
-            f"BOT_DEFAULT_LANGUAGE: {language!r} is not one of {', '.join(LANGUAGES)}."
-        )
-    days_before = tuple(sorted(set(_int_list(section, "reminder_days_before_due", [90, 30, 7, 0], 0, 3650)),
-                               reverse=True))
+        raise ConfigError(f"BOT_DEFAULT_LANGUAGE: {language!r} is not one of {', '.join(LANGUAGES)}.")
+    days_before = tuple(
+        sorted(set(_int_list(section, "reminder_days_before_due", [90, 30, 7, 0], 0, 3650)), reverse=True)
+    )
     timeout_raw = env.get("RASA_TIMEOUT", "2")
     try:
         timeout = float(timeout_raw)
@@ -133,8 +137,12 @@ def load_settings(
         rasa_timeout=timeout,
         lrs_user=env.get("BOT_LRS_USER") or None,
         lrs_password=env.get("BOT_LRS_PASSWORD") or None,
-        cycle=CyclePolicy(_positive_int(section, "cycle_years", 3), max(days_before),
-                          _positive_int(section, "onboarding_due_days", 30), _time_zone(section)),
+        cycle=CyclePolicy(
+            _positive_int(section, "cycle_years", 3),
+            max(days_before),
+            _positive_int(section, "onboarding_due_days", 30),
+            _time_zone(section),
+        ),
         reminders=ReminderPolicy(
             days_before=days_before,
             overdue_every_days=_positive_int(section, "reminder_overdue_every_days", 7),
@@ -143,6 +151,9 @@ def load_settings(
         ),
         item_min_attempts=_positive_int(section, "item_min_attempts", DEFAULT_MIN_ATTEMPTS),
         invite_days=_positive_int(section, "invite_valid_days", Settings.invite_days),
-        ask=AskPolicy(_coordinator_ids(env.get("BOT_COMMISSIONER_IDS", ""), "BOT_COMMISSIONER_IDS"),
-                      _positive_int(section, "questions_per_day", 5), _positive_int(section, "anonymous_reply_days", 90)),
+        ask=AskPolicy(
+            _coordinator_ids(env.get("BOT_COMMISSIONER_IDS", ""), "BOT_COMMISSIONER_IDS"),
+            _positive_int(section, "questions_per_day", 5),
+            _positive_int(section, "anonymous_reply_days", 90),
+        ),
     )

@@ -23,8 +23,17 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 INDEX_FILE, TOPICS_FILE = "code.yml", "topics.yml"
 # Characters per language; with them a question and its feedback always fit one Telegram message,
 # and a short title with a status and a score fits a 32-character button.
-LIMITS = {"title": 60, "short_title": 24, "label": 120, "scenario": 900, "text": 300, "explanation": 1200, "card": 2500,
-          "summary": 200, "answer": 1500}
+LIMITS = {
+    "title": 60,
+    "short_title": 24,
+    "label": 120,
+    "scenario": 900,
+    "text": 300,
+    "explanation": 1200,
+    "card": 2500,
+    "summary": 200,
+    "answer": 1500,
+}
 OPTION_LETTERS = "ABCD"
 
 
@@ -151,8 +160,7 @@ class _Reader:
             if not isinstance(text, str) or not text.strip():
                 self.problem(where, f"{field}.{lang}", "missing or empty")
             elif len(text) > LIMITS[limit]:
-                self.problem(where, f"{field}.{lang}",
-                             f"{len(text)} characters, at most {LIMITS[limit]} fit")
+                self.problem(where, f"{field}.{lang}", f"{len(text)} characters, at most {LIMITS[limit]} fit")
         return {lang: str(value.get(lang, "")).strip() for lang in LANGUAGES}
 
     def cites(self, node: Mapping[str, Any], where: str, points: Mapping[str, Point]) -> tuple[str, ...]:
@@ -186,8 +194,11 @@ def _read_index(path: Path, problems: list[Problem]) -> tuple[dict[str, Text], d
             problems.append(Problem(path.name, "", "file", "missing: the index of citable points"))
         return {}, {}
     read = _Reader(path.name, problems)
-    chapters = {c.get("id"): read.text(c, str(c.get("id")), "title", "title")
-                for c in data.get("chapters") or [] if isinstance(c, dict)}
+    chapters = {
+        c.get("id"): read.text(c, str(c.get("id")), "title", "title")
+        for c in data.get("chapters") or []
+        if isinstance(c, dict)
+    }
     points: dict[str, Point] = {}
     for node in data.get("points") or []:
         point_id = node.get("id") if isinstance(node, dict) else None
@@ -198,8 +209,12 @@ def _read_index(path: Path, problems: list[Problem]) -> tuple[dict[str, Text], d
             read.problem(point_id, "id", "duplicate point id")
         if node.get("chapter") not in chapters:
             read.problem(point_id, "chapter", f"{node.get('chapter')!r} is not a chapter of the index")
-        points[point_id] = Point(point_id, node.get("chapter"), read.text(node, point_id, "summary", "summary"),
-                                 read.text(node, point_id, "label", "label"))
+        points[point_id] = Point(
+            point_id,
+            node.get("chapter"),
+            read.text(node, point_id, "summary", "summary"),
+            read.text(node, point_id, "label", "label"),
+        )
     return chapters, points
 
 
@@ -282,19 +297,26 @@ def _read_topics(path: Path, problems: list[Problem], points: Mapping[str, Point
     return topics
 
 
-def _check_across(modules: list[tuple[Path, Module]], chapters: Mapping[str, Text],
-                  points: Mapping[str, Point], topics: Mapping[str, Topic],
-                  problems: list[Problem]) -> None:
+def _check_across(
+    modules: list[tuple[Path, Module]],
+    chapters: Mapping[str, Text],
+    points: Mapping[str, Point],
+    topics: Mapping[str, Topic],
+    problems: list[Problem],
+) -> None:
     seen_modules: dict[str, str] = {}
     seen_questions: dict[str, str] = {}
     for path, module in modules:
         if module.id in seen_modules:
-            problems.append(Problem(path.name, "", "id", f"module id {module.id!r} also used in {seen_modules[module.id]}"))
+            problems.append(
+                Problem(path.name, "", "id", f"module id {module.id!r} also used in {seen_modules[module.id]}")
+            )
         seen_modules.setdefault(module.id, path.name)
         for question in module.questions:
             if question.id in seen_questions and seen_questions[question.id] != path.name:
-                problems.append(Problem(path.name, question.id, "id",
-                                        f"question id also used in {seen_questions[question.id]}"))
+                problems.append(
+                    Problem(path.name, question.id, "id", f"question id also used in {seen_questions[question.id]}")
+                )
             seen_questions.setdefault(question.id, path.name)
     covered = {points[c].chapter for _, m in modules for q in m.questions for c in q.cite}
     for chapter in chapters:

@@ -50,11 +50,20 @@ def _in_place(reply: Reply) -> Outcome:
 class Conversation:
     """Turns inputs into replies; the only place that decides what the bot says."""
 
-    def __init__(self, bank: Bank, store: Store, default_language: str,
-                 clock: Callable[[], datetime], dialogue: Dialogue | None = None,
-                 policy: CyclePolicy = CyclePolicy(), coordinator_ids: frozenset[int] = frozenset(),
-                 seed: Callable[[], int] = lambda: random.getrandbits(31), item_min_attempts: int = 30,
-                 ask: AskPolicy = AskPolicy(), bot_username: str | None = None):
+    def __init__(
+        self,
+        bank: Bank,
+        store: Store,
+        default_language: str,
+        clock: Callable[[], datetime],
+        dialogue: Dialogue | None = None,
+        policy: CyclePolicy = CyclePolicy(),
+        coordinator_ids: frozenset[int] = frozenset(),
+        seed: Callable[[], int] = lambda: random.getrandbits(31),
+        item_min_attempts: int = 30,
+        ask: AskPolicy = AskPolicy(),
+        bot_username: str | None = None,
+    ):
         self.bank, self.store, self.clock, self.policy = bank, store, clock, policy
         self.default_language, self.dialogue, self.seed = default_language, dialogue, seed
         self.coordination = Coordination(store, bank, coordinator_ids, policy, item_min_attempts)
@@ -79,8 +88,7 @@ class Conversation:
         """Record the contact and settle the language: chosen, else Telegram's, else the default."""
         now = self.clock()
         self.store.touch_user(user.telegram_id, user.first_name, now)
-        lang = pick_language(self.store.language(user.telegram_id), user.language_code,
-                             default=self.default_language)
+        lang = pick_language(self.store.language(user.telegram_id), user.language_code, default=self.default_language)
         return Context(self.bank, self.store, user.telegram_id, lang, now, self.policy, self.commands(user.telegram_id))
 
     # commands ----------------------------------------------------------------------------
@@ -93,7 +101,7 @@ class Conversation:
         if name == "start" and args.strip() == "onboarding":
             return Outcome([views.track(ctx, "onboarding")])
         if name == "start" and args.strip().startswith(VERIFY_PREFIX):
-            return Outcome([Reply(self.certificates.verify(args.strip()[len(VERIFY_PREFIX):], ctx.lang))])
+            return Outcome([Reply(self.certificates.verify(args.strip()[len(VERIFY_PREFIX) :], ctx.lang))])
         if name == "start" and args.strip():
             return self._link(ctx, args.strip())
         if name == "start":
@@ -122,8 +130,12 @@ class Conversation:
                 self.refresh_cycle(ctx.telegram_id)
         except InviteRefused as refused:
             if refused.reason == LINKED:
-                text = t(ctx.lang, "invite_account_linked", name=refused.linked_to.full_name,
-                         department=refused.linked_to.department)
+                text = t(
+                    ctx.lang,
+                    "invite_account_linked",
+                    name=refused.linked_to.full_name,
+                    department=refused.linked_to.department,
+                )
             else:
                 text = t(ctx.lang, "invite_expired" if refused.reason == EXPIRED else "invite_invalid")
             return Outcome([views.menu(ctx, text)])
@@ -211,8 +223,11 @@ class Conversation:
     # the quiz ----------------------------------------------------------------------------
 
     def _attempt(self, session: Session) -> Attempt:
-        module = (review_module(self.bank, session.plan.questions) if session.module_id == REVIEW
-                  else self._module(session.module_id))
+        module = (
+            review_module(self.bank, session.plan.questions)
+            if session.module_id == REVIEW
+            else self._module(session.module_id)
+        )
         return Attempt(module, session.plan, session.position, dict(session.answers))
 
     def _own_session(self, ctx: Context, session_id: int) -> Session:
@@ -253,8 +268,14 @@ class Conversation:
         finished, is_module = position == len(attempt.questions) - 1, attempt.module.id != REVIEW
         with self.store.transaction():  # the last answer, the completion and the cycle stand or fall together
             recorded = self.store.record_answer(
-                session.id, position, result.question.id, "; ".join(result.question.cite),
-                result.chosen, result.correct, self.clock(), ctx.lang,
+                session.id,
+                position,
+                result.question.id,
+                "; ".join(result.question.cite),
+                result.chosen,
+                result.correct,
+                self.clock(),
+                ctx.lang,
             )
             if not recorded:
                 raise StaleAction(result.question.id)
@@ -269,7 +290,9 @@ class Conversation:
             replies.append(views.summary(attempt, ctx.lang) if is_module else views.review_summary(ctx, attempt))
             if is_module:
                 replies.append(rating_prompt(session.id, ctx.lang))
-                issued = self.certificates.after_pass(ctx.telegram_id, attempt.module.track) if attempt.passed() else None
+                issued = (
+                    self.certificates.after_pass(ctx.telegram_id, attempt.module.track) if attempt.passed() else None
+                )
                 files = [await self._document(issued, ctx.lang)] if issued else []
                 return Outcome(replies, edit=edit, files=files)
         return Outcome(replies, edit=edit)
@@ -285,8 +308,13 @@ class Conversation:
 
     def refresh_cycle(self, telegram_id: int) -> None:
         """Recompute the servant's training cycle after anything that may change it."""
-        self.store.refresh_cycle(telegram_id, [m.id for m in self.bank.track("refresher")],
-                                 [m.id for m in self.bank.track("onboarding")], self.policy, self.clock())
+        self.store.refresh_cycle(
+            telegram_id,
+            [m.id for m in self.bank.track("refresher")],
+            [m.id for m in self.bank.track("onboarding")],
+            self.policy,
+            self.clock(),
+        )
 
     # free text ---------------------------------------------------------------------------
 
@@ -301,8 +329,18 @@ class Conversation:
         if awaited is not None:
             return awaited
         if len(text) > TEXT_LIMIT:
-            return Outcome([Reply(t(ctx.lang, "too_long", length=count(ctx.lang, "character", len(text)),
-                                    limit=count(ctx.lang, "character", TEXT_LIMIT)))])
+            return Outcome(
+                [
+                    Reply(
+                        t(
+                            ctx.lang,
+                            "too_long",
+                            length=count(ctx.lang, "character", len(text)),
+                            limit=count(ctx.lang, "character", TEXT_LIMIT),
+                        )
+                    )
+                ]
+            )
         on_screen = self.store.question_on_screen(ctx.telegram_id)
         session = on_screen[0] if on_screen else None
         if on_screen is not None:

@@ -19,8 +19,16 @@ from bot.coordinators import item_analysis
 from bot.feedback import feedback_text
 from bot.conversation import Conversation
 from bot.items import report_text as item_report_text, write_csv
-from bot.report import (OVERDUE_COLUMNS, REPORT_COLUMNS, chart_title, completion_chart, overdue_rows,
-                        overdue_text, report_rows, report_text)
+from bot.report import (
+    OVERDUE_COLUMNS,
+    REPORT_COLUMNS,
+    chart_title,
+    completion_chart,
+    overdue_rows,
+    overdue_text,
+    report_rows,
+    report_text,
+)
 from bot.lrs import Delivery, Lrs, LrsError
 from bot.roster import parse_roster
 from bot.store import Store
@@ -49,8 +57,9 @@ def roster_import(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     store = _store(settings)
     inserted, updated = store.upsert_employees(employees, utcnow())
-    conversation = Conversation(load_bank(settings.quizzes_dir), store, settings.default_language, utcnow,
-                                policy=settings.cycle)
+    conversation = Conversation(
+        load_bank(settings.quizzes_dir), store, settings.default_language, utcnow, policy=settings.cycle
+    )
     for employee in store.employees():
         if employee.telegram_id is not None:  # linked servants: hire and training dates may have changed
             conversation.refresh_cycle(employee.telegram_id)
@@ -70,8 +79,10 @@ def roster_invites(settings: Settings, args: argparse.Namespace) -> int:
         if employee.telegram_id is not None and not args.all:
             continue
         invite = store.invite(employee.employee_id, now, settings.invite_days, reissue=args.reissue)
-        print(f"{employee.employee_id}\t{employee.full_name}\t{employee.department}\t{invite.code}\t"
-              f"https://t.me/{bot}?start={invite.code}\t{invite.expires_at[:10]}")
+        print(
+            f"{employee.employee_id}\t{employee.full_name}\t{employee.department}\t{invite.code}\t"
+            f"https://t.me/{bot}?start={invite.code}\t{invite.expires_at[:10]}"
+        )
     return 0
 
 
@@ -110,12 +121,15 @@ def export_log(settings: Settings, args: argparse.Namespace) -> int:
     if args.to_lrs and args.output:
         raise CommandError("--to-lrs and --output: choose one")
     store = _store(settings)
-    filters = Filters(parse_day(args.since), parse_day(args.until), tuple(args.department) if args.department else None, args.module)
+    filters = Filters(
+        parse_day(args.since), parse_day(args.until), tuple(args.department) if args.department else None, args.module
+    )
     unit, per_row = ("statements", 2 if args.what == "completions" else 1) if args.format == "xapi" else ("rows", 1)
     total = store.count(args.what, filters) * per_row if sys.stderr.isatty() and (args.output or args.to_lrs) else 0
     if args.format == "xapi":
         statements = Statements(load_bank(settings.quizzes_dir), store.installation_id()).of(
-            store.statement_rows(args.what, filters), args.what)
+            store.statement_rows(args.what, filters), args.what
+        )
         if args.to_lrs:
             return _send_to_lrs(settings, args.to_lrs, statements, total)
     rows = {"answers": store.answer_log, "feedback": store.feedback_log}.get(args.what, store.completion_log)(filters)
@@ -125,8 +139,11 @@ def export_log(settings: Settings, args: argparse.Namespace) -> int:
     def progress(done: int) -> None:
         print(f"\r{done:,}/{total:,} {unit} ({100 * done // max(total, 1)}%)", end="", file=sys.stderr)
 
-    target = (private_output(Path(args.output), args.force, database_files(settings.db_path), encoding) if to_file
-              else nullcontext(sys.stdout))
+    target = (
+        private_output(Path(args.output), args.force, database_files(settings.db_path), encoding)
+        if to_file
+        else nullcontext(sys.stdout)
+    )
     with target as out:
         if not to_file and args.format == "csv":
             out.write("\ufeff")
@@ -141,6 +158,7 @@ def export_log(settings: Settings, args: argparse.Namespace) -> int:
 
 def _send_to_lrs(settings: Settings, endpoint: str, statements: Iterator[dict[str, object]], total: int) -> int:
     """POST the statements in batches; print sent / already present / failed; exit 1 if any failed."""
+
     def progress(delivery: Delivery) -> None:
         done = delivery.sent + delivery.present + delivery.failed
         print(f"\r{done:,}/{total:,} statements ({100 * done // max(total, 1)}%)", end="", file=sys.stderr)
@@ -176,8 +194,9 @@ def report(settings: Settings, args: argparse.Namespace) -> int:
     overdue = store.overdue(today, scope, not_servants)
     if args.format == "csv":
         sys.stdout.write("\ufeff")
-        columns, rows = (OVERDUE_COLUMNS, overdue_rows(overdue)) if args.overdue else \
-            (REPORT_COLUMNS, report_rows(reports, bank))
+        columns, rows = (
+            (OVERDUE_COLUMNS, overdue_rows(overdue)) if args.overdue else (REPORT_COLUMNS, report_rows(reports, bank))
+        )
         export.write_table(columns, rows, sys.stdout)
     else:
         if not args.overdue:
@@ -196,8 +215,9 @@ def report(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _item_report(settings: Settings, store: Store, bank: Bank, args: argparse.Namespace,
-                 scope: tuple[str, ...] | None) -> int:
+def _item_report(
+    settings: Settings, store: Store, bank: Bank, args: argparse.Namespace, scope: tuple[str, ...] | None
+) -> int:
     """Facility, discrimination, options chosen and flags per question, as text or (--csv) CSV."""
     if args.module and args.module not in bank.modules:
         raise CommandError(f"--module: {args.module!r} is not a module ({', '.join(sorted(bank.modules))})")
@@ -245,14 +265,21 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     exporter.add_argument("--module")
     exporter.add_argument("--output", "-o", help="file to write, owner-only (default: stdout)")
     exporter.add_argument("--force", action="store_true", help="overwrite an existing --output file")
-    exporter.add_argument("--to-lrs", metavar="URL", help="with --format xapi: post the statements to the Learning "
-                          "Record Store whose xAPI endpoint is URL (credentials: BOT_LRS_USER, BOT_LRS_PASSWORD)")
+    exporter.add_argument(
+        "--to-lrs",
+        metavar="URL",
+        help="with --format xapi: post the statements to the Learning "
+        "Record Store whose xAPI endpoint is URL (credentials: BOT_LRS_USER, BOT_LRS_PASSWORD)",
+    )
     exporter.set_defaults(func=export_log)
 
     reporter = commands.add_parser("report", help="department and module report, overdue list, chart")
     reporter.add_argument("--department", action="append")
-    reporter.add_argument("--language", choices=["kk", "ru", "en"],
-                          help="the report's language (default en); with --items: only answers given in it")
+    reporter.add_argument(
+        "--language",
+        choices=["kk", "ru", "en"],
+        help="the report's language (default en); with --items: only answers given in it",
+    )
     reporter.add_argument("--format", choices=["text", "csv"], default="text", help="csv: the table for a spreadsheet")
     reporter.add_argument("--overdue", action="store_true", help="only the overdue list")
     reporter.add_argument("--chart", help="also write a PNG chart of completion by department (owner-only)")

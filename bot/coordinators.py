@@ -26,8 +26,16 @@ from bot.feedback import CHAT_COMMENT_LENGTH, CHAT_COMMENTS, feedback_text
 from bot.items import DEFAULT_MIN_ATTEMPTS, Item, analyse, write_csv
 from bot.locales import count, parse_date, t
 from bot.replies import File, Outcome, Reply
-from bot.report import (OVERDUE_COLUMNS, REPORT_COLUMNS, chart_title, completion_chart, overdue_rows,
-                        overdue_text, report_rows, report_text)
+from bot.report import (
+    OVERDUE_COLUMNS,
+    REPORT_COLUMNS,
+    chart_title,
+    completion_chart,
+    overdue_rows,
+    overdue_text,
+    report_rows,
+    report_text,
+)
 from bot.store import Store
 from bot.store.items import ItemFilters
 from bot.store.records import Filters, RecordStore
@@ -92,8 +100,9 @@ class Coordination:
 
     async def report(self, request: Request) -> Outcome:
         """/report: per department and module, as text (or a CSV when long) and a chart."""
-        reports = self.store.department_reports(request.today, self.policy.window_days, request.scope,
-                                                frozenset(self.ids()))
+        reports = self.store.department_reports(
+            request.today, self.policy.window_days, request.scope, frozenset(self.ids())
+        )
         text = report_text(reports, self.bank, request.lang, self.policy.window_days)
         text += "\n\n" + counts_text(request.lang, self.store.question_counts(request.scope))
         rows = list(report_rows(reports, self.bank))
@@ -107,8 +116,9 @@ class Coordination:
     async def overdue(self, request: Request) -> Outcome:
         """/overdue: every overdue servant, reachable or not, grouped by department."""
         servants = self.store.overdue(request.today, request.scope, frozenset(self.ids()))
-        table = _csv_file("overdue.csv", OVERDUE_COLUMNS, overdue_rows(servants),
-                          t(request.lang, "list_as_file", rows=len(servants)))
+        table = _csv_file(
+            "overdue.csv", OVERDUE_COLUMNS, overdue_rows(servants), t(request.lang, "list_as_file", rows=len(servants))
+        )
         return Outcome([Reply(overdue_text(servants, request.lang), overflow=table if servants else None)])
 
     async def verify(self, request: Request) -> Outcome:
@@ -123,8 +133,13 @@ class Coordination:
         items = item_analysis(self.store, self.bank, ItemFilters(departments=request.scope), self.item_min_attempts)
         buffer = io.StringIO(newline="")
         write_csv(items, buffer)
-        return Outcome(files=[File("items.csv", buffer.getvalue().encode("utf-8-sig"),
-                                   t(request.lang, "items_done", count=len(items)))])
+        return Outcome(
+            files=[
+                File(
+                    "items.csv", buffer.getvalue().encode("utf-8-sig"), t(request.lang, "items_done", count=len(items))
+                )
+            ]
+        )
 
     async def export(self, request: Request) -> Outcome:
         """/export [since [until]]: the completion log as a CSV document, written off the event loop."""
@@ -138,8 +153,16 @@ class Coordination:
         options = ([f"--since {since}"] if since else []) + ([f"--until {until}"] if until else [])
         options += [f'--department "{d}"' for d in request.scope or ()]
         command = " ".join(["python -m bot export", *options, f"--output {name}"])
-        return Outcome(files=[File(name, caption=t(request.lang, "export_done", rows=count(request.lang, "row", rows)), path=path,
-                                   oversize_note=t(request.lang, "export_too_big", command=command))])
+        return Outcome(
+            files=[
+                File(
+                    name,
+                    caption=t(request.lang, "export_done", rows=count(request.lang, "row", rows)),
+                    path=path,
+                    oversize_note=t(request.lang, "export_too_big", command=command),
+                )
+            ]
+        )
 
     def export_file(self, filters: Filters) -> tuple[Path, int]:
         """The completion log streamed to a temporary CSV file (owner-only) through a connection of

@@ -65,8 +65,14 @@ class Dates:
     onboarding_due_on: date | None
 
 
-def servant_dates(last_passes: Mapping[str, date], refresher: Iterable[str], onboarding: Iterable[str],
-                  trained_elsewhere: date | None, hire_date: date | None, policy: CyclePolicy) -> Dates:
+def servant_dates(
+    last_passes: Mapping[str, date],
+    refresher: Iterable[str],
+    onboarding: Iterable[str],
+    trained_elsewhere: date | None,
+    hire_date: date | None,
+    policy: CyclePolicy,
+) -> Dates:
     """The cycle from quiz passes, training recorded by a coordinator and the hire date.
 
     A new hire's cycle starts on the hire date; the onboarding track is due a set number of days

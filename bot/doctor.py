@@ -38,16 +38,21 @@ def _database(path: Path) -> Check:
     except BadBackup as error:
         return Check(False, "database", str(error))
     if version != SCHEMA_VERSION:
-        hint = ("any command upgrades it, after a backup copy" if version < SCHEMA_VERSION
-                else "made by a newer release")
-        return Check(False, "database", f"{path}: schema version {version}, this release uses {SCHEMA_VERSION} ({hint})")
+        hint = "any command upgrades it, after a backup copy" if version < SCHEMA_VERSION else "made by a newer release"
+        return Check(
+            False, "database", f"{path}: schema version {version}, this release uses {SCHEMA_VERSION} ({hint})"
+        )
     return Check(True, "database", f"{path}: integrity check ok, schema version {version}")
 
 
 def _disk(path: Path, min_free_mb: int) -> Check:
     existing = next(p for p in (path, *path.parents) if p.exists())
     free_mb = shutil.disk_usage(existing).free // 2**20
-    return Check(free_mb >= min_free_mb, "disk", f"{free_mb:,} MB free where the database is (at least {min_free_mb:,} MB wanted)")
+    return Check(
+        free_mb >= min_free_mb,
+        "disk",
+        f"{free_mb:,} MB free where the database is (at least {min_free_mb:,} MB wanted)",
+    )
 
 
 def _banks(settings: Settings) -> Check:
@@ -55,7 +60,9 @@ def _banks(settings: Settings) -> Check:
         bank = load_bank(settings.quizzes_dir)
     except BankError as error:
         problems = str(error).splitlines()
-        return Check(False, "quiz banks", f"{len(problems)} problem(s), the first: {problems[0]} (`validate` lists all)")
+        return Check(
+            False, "quiz banks", f"{len(problems)} problem(s), the first: {problems[0]} (`validate` lists all)"
+        )
     questions = sum(len(m.questions) for m in bank.modules.values())
     return Check(True, "quiz banks", f"{len(bank.modules)} modules, {questions} questions valid")
 
@@ -64,6 +71,7 @@ def _bot_api(settings: Settings) -> Check:
     if not settings.token:
         return Check(False, "Bot API", "TELEGRAM_BOT_TOKEN is not set")
     from bot.telegram_app import bot_api_status
+
     ok, detail = asyncio.run(bot_api_status(settings.token, settings.api_base_url))
     return Check(ok, "Bot API", detail)
 
@@ -89,7 +97,9 @@ def _model(models: Path) -> Check:
     if not recorded.exists():
         return Check(False, "dialogue model", f"no {recorded} (written by scripts/rasa.sh train): run `make train`")
     if recorded.read_text().strip() != training_fingerprint():
-        return Check(False, "dialogue model", "dialogues/ or config.yml changed since the model was trained: run `make train`")
+        return Check(
+            False, "dialogue model", "dialogues/ or config.yml changed since the model was trained: run `make train`"
+        )
     return Check(True, "dialogue model", "trained from the current dialogues/ and config.yml")
 
 

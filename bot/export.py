@@ -26,8 +26,9 @@ def safe_cell(value: object) -> object:
     return value
 
 
-def write_table(columns: tuple[str, ...], rows: Iterable[tuple], out: TextIO,
-                progress: Callable[[int], None] | None = None) -> int:
+def write_table(
+    columns: tuple[str, ...], rows: Iterable[tuple], out: TextIO, progress: Callable[[int], None] | None = None
+) -> int:
     """A CSV table with a header, every text cell safe to open in a spreadsheet; returns the row count."""
     writer = csv.writer(out)
     writer.writerow(columns)
@@ -39,8 +40,9 @@ def write_table(columns: tuple[str, ...], rows: Iterable[tuple], out: TextIO,
     return count
 
 
-def write(rows: Iterator[tuple], what: str, fmt: str, out: TextIO,
-          progress: Callable[[int], None] | None = None) -> int:
+def write(
+    rows: Iterator[tuple], what: str, fmt: str, out: TextIO, progress: Callable[[int], None] | None = None
+) -> int:
     """Write every row as CSV (cells made safe) or JSON lines (raw); returns the number of rows.
     `out` should be opened with newline=''."""
     columns = COLUMNS[what]
@@ -54,8 +56,9 @@ def write(rows: Iterator[tuple], what: str, fmt: str, out: TextIO,
     return count
 
 
-def write_statements(statements: Iterator[dict[str, object]], out: TextIO,
-                     progress: Callable[[int], None] | None = None) -> int:
+def write_statements(
+    statements: Iterator[dict[str, object]], out: TextIO, progress: Callable[[int], None] | None = None
+) -> int:
     """Write xAPI statements one per line, raw; returns how many."""
     count = 0
     for count, statement in enumerate(statements, 1):

@@ -28,10 +28,11 @@ def is_skip(text: str) -> bool:
 
 
 def rating_prompt(session_id: int, lang: str, chosen: int | None = None) -> Reply:
-    """"How useful was this module?" with a button per score; the chosen one marked."""
+    """ "How useful was this module?" with a button per score; the chosen one marked."""
     text = t(lang, "rate_ask") + (f"\n{t(lang, 'rate_yours', rating=chosen)}" if chosen else "")
-    return Reply(text, (tuple(Button(f"✅ {n}" if n == chosen else str(n), callback(RATE, session_id, n))
-                              for n in RATINGS),))
+    return Reply(
+        text, (tuple(Button(f"✅ {n}" if n == chosen else str(n), callback(RATE, session_id, n)) for n in RATINGS),)
+    )
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class Summary:
 
 
 def _shortened(comment: str, length: int) -> str:
-    return comment if len(comment) <= length else comment[:length - 1].rstrip() + "…"
+    return comment if len(comment) <= length else comment[: length - 1].rstrip() + "…"
 
 
 def feedback_text(ratings: list[ModuleRatings], bank: Bank, lang: str, length: int = COMMENT_LIMIT) -> str:
@@ -61,11 +62,21 @@ def feedback_text(ratings: list[ModuleRatings], bank: Bank, lang: str, length: i
     lines = [t(lang, "feedback_title")]
     for module in ratings:
         summary = Summary(module)
-        title = bank.modules[module.module_id].short_title[lang] if module.module_id in bank.modules \
-            else module.module_id
+        title = (
+            bank.modules[module.module_id].short_title[lang] if module.module_id in bank.modules else module.module_id
+        )
         spread = " · ".join(f"{n}★ {module.distribution[n]}" for n in RATINGS)
-        lines += ["", t(lang, "feedback_module", title=title, ratings=count(lang, "rating", summary.total),
-                        mean=f"{summary.mean:.1f}"), f"  {spread}"]
+        lines += [
+            "",
+            t(
+                lang,
+                "feedback_module",
+                title=title,
+                ratings=count(lang, "rating", summary.total),
+                mean=f"{summary.mean:.1f}",
+            ),
+            f"  {spread}",
+        ]
         lines += [f"  «{_shortened(comment, length)}»" for comment in module.comments]
     return "\n".join(lines)
 
@@ -93,8 +104,10 @@ class FeedbackFlow:
         edit = Edit(prompt.text, prompt.buttons)
         if comment is not None:
             return Outcome([Reply(t(lang, "rate_changed", rating=rating))], edit=edit)
-        ask = Reply(t(lang, "comment_ask", limit=count(lang, "character", COMMENT_LIMIT)),
-                    ((Button(t(lang, "btn_skip"), callback(SKIP, session_id)),),))
+        ask = Reply(
+            t(lang, "comment_ask", limit=count(lang, "character", COMMENT_LIMIT)),
+            ((Button(t(lang, "btn_skip"), callback(SKIP, session_id)),),),
+        )
         return Outcome([ask], edit=edit)
 
     def typed(self, telegram_id: int, lang: str, text: str) -> Outcome | None:
@@ -104,8 +117,18 @@ class FeedbackFlow:
         if is_skip(text):
             return self.comment(telegram_id, lang, None)
         if len(text) > COMMENT_LIMIT:
-            return Outcome([Reply(t(lang, "comment_too_long", length=count(lang, "character", len(text)),
-                                    limit=count(lang, "character", COMMENT_LIMIT)))])
+            return Outcome(
+                [
+                    Reply(
+                        t(
+                            lang,
+                            "comment_too_long",
+                            length=count(lang, "character", len(text)),
+                            limit=count(lang, "character", COMMENT_LIMIT),
+                        )
+                    )
+                ]
+            )
         return self.comment(telegram_id, lang, text.strip())
 
     def moved_on(self, telegram_id: int) -> None:

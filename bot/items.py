@@ -61,19 +61,24 @@ def point_biserial(sums: ItemSums) -> float | None:
     return (n * sums.right_rest - sx * sy) / math.sqrt(spread_x * spread_y)
 
 
-def _flags(sums: ItemSums, facility: float, discrimination: float | None, right_index: int,
-           option_count: int) -> tuple[str, ...]:
+def _flags(
+    sums: ItemSums, facility: float, discrimination: float | None, right_index: int, option_count: int
+) -> tuple[str, ...]:
     flags = []
     if facility > TOO_EASY:
         flags.append(f"too easy: {facility:.0%} answer it right")
     if facility < TOO_HARD:
         flags.append(f"too hard: only {facility:.0%} answer it right")
     if discrimination is not None and discrimination < 0:
-        flags.append(f"negative discrimination ({discrimination:.2f}): servants who do well on the rest "
-                     "of the module get it wrong more often than weak ones")
+        flags.append(
+            f"negative discrimination ({discrimination:.2f}): servants who do well on the rest "
+            "of the module get it wrong more often than weak ones"
+        )
     elif discrimination is not None and discrimination < WEAK_DISCRIMINATION:
-        flags.append(f"near-zero discrimination ({discrimination:.2f}): it does not separate servants "
-                     "who know the Code from those who do not")
+        flags.append(
+            f"near-zero discrimination ({discrimination:.2f}): it does not separate servants "
+            "who know the Code from those who do not"
+        )
     right_chosen = sums.options.get(right_index, 0)
     for index in range(option_count):
         if index == right_index:
@@ -83,8 +88,9 @@ def _flags(sums: ItemSums, facility: float, discrimination: float | None, right_
         if chosen == 0:
             flags.append(f"option {letter} (wrong) is chosen by nobody: a useless distractor")
         elif chosen > right_chosen:
-            flags.append(f"option {letter} (wrong) is chosen more often than the right one "
-                         f"({chosen} against {right_chosen})")
+            flags.append(
+                f"option {letter} (wrong) is chosen more often than the right one ({chosen} against {right_chosen})"
+            )
     return tuple(flags)
 
 
@@ -96,8 +102,9 @@ def analyse(sums: ItemSums, bank: Bank, min_attempts: int = DEFAULT_MIN_ATTEMPTS
         return Item(sums, None, None, (f"too few answers: {sums.attempts} of the {min_attempts} needed",), right, count)
     facility = sums.right / sums.attempts
     discrimination = point_biserial(sums)
-    flags = _flags(sums, facility, discrimination, right, count) if right is not None \
-        else ("no longer in the quiz banks",)
+    flags = (
+        _flags(sums, facility, discrimination, right, count) if right is not None else ("no longer in the quiz banks",)
+    )
     return Item(sums, facility, discrimination, flags, right, count)
 
 
@@ -118,10 +125,16 @@ def _languages(item: Item) -> str:
 
 def row(item: Item) -> tuple[object, ...]:
     """The item as a CSV row in COLUMNS order."""
-    return (item.sums.module_id, item.sums.question_id, item.sums.attempts,
-            "" if item.facility is None else round(item.facility, 3),
-            "" if item.discrimination is None else round(item.discrimination, 3),
-            _options(item), _languages(item), "; ".join(item.flags))
+    return (
+        item.sums.module_id,
+        item.sums.question_id,
+        item.sums.attempts,
+        "" if item.facility is None else round(item.facility, 3),
+        "" if item.discrimination is None else round(item.discrimination, 3),
+        _options(item),
+        _languages(item),
+        "; ".join(item.flags),
+    )
 
 
 def report_text(items: list[Item], min_attempts: int) -> str:
@@ -129,16 +142,21 @@ def report_text(items: list[Item], min_attempts: int) -> str:
     if not items:
         return "No first attempts to analyse yet."
     flagged = sum(1 for i in items if i.flags and not i.too_few)
-    lines = [f"Item analysis: {len(items)} questions, first attempts only; {flagged} flagged; "
-             f"questions with fewer than {min_attempts} attempts are not judged.",
-             "facility = share right; discrimination = correlation with the rest of the module's score "
-             "(above 0.3 good, below 0.1 weak); options as written in the bank.", ""]
+    lines = [
+        f"Item analysis: {len(items)} questions, first attempts only; {flagged} flagged; "
+        f"questions with fewer than {min_attempts} attempts are not judged.",
+        "facility = share right; discrimination = correlation with the rest of the module's score "
+        "(above 0.3 good, below 0.1 weak); options as written in the bank.",
+        "",
+    ]
     for item in items:
         mark = "!" if item.flags and not item.too_few else " "
         facility = "–" if item.facility is None else f"{item.facility:.2f}"
         discrimination = "–" if item.discrimination is None else f"{item.discrimination:+.2f}"
-        lines.append(f"{mark} {item.sums.module_id} {item.sums.question_id}: n={item.sums.attempts} "
-                     f"facility {facility} discrimination {discrimination}")
+        lines.append(
+            f"{mark} {item.sums.module_id} {item.sums.question_id}: n={item.sums.attempts} "
+            f"facility {facility} discrimination {discrimination}"
+        )
         lines.append(f"    options: {_options(item)}   languages: {_languages(item)}")
         lines += [f"    - {flag}" for flag in item.flags]
     return "\n".join(lines)

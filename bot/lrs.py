@@ -42,20 +42,29 @@ class Delivery:
 class Lrs:
     """An xAPI endpoint (the URL that `statements` hangs off), with basic auth."""
 
-    def __init__(self, endpoint: str, user: str | None, password: str | None, batch_size: int = BATCH_SIZE,
-                 transport: httpx.BaseTransport | None = None, wait: Callable[[float], None] = time.sleep,
-                 backoff: float = 0.5):
+    def __init__(
+        self,
+        endpoint: str,
+        user: str | None,
+        password: str | None,
+        batch_size: int = BATCH_SIZE,
+        transport: httpx.BaseTransport | None = None,
+        wait: Callable[[float], None] = time.sleep,
+        backoff: float = 0.5,
+    ):
         self.url = endpoint.rstrip("/") + "/statements"
         auth = (user, password or "") if user else None
-        self.client = httpx.Client(auth=auth, timeout=30, transport=transport,
-                                   headers={"X-Experience-API-Version": VERSION})
+        self.client = httpx.Client(
+            auth=auth, timeout=30, transport=transport, headers={"X-Experience-API-Version": VERSION}
+        )
         self.batch_size, self.wait, self.backoff = batch_size, wait, backoff
 
     def close(self) -> None:
         self.client.close()
 
-    def send(self, statements: Iterable[dict[str, object]],
-             progress: Callable[[Delivery], None] | None = None) -> Delivery:
+    def send(
+        self, statements: Iterable[dict[str, object]], progress: Callable[[Delivery], None] | None = None
+    ) -> Delivery:
         """Send every statement once; LrsError on 401/403 (nothing more is sent)."""
         delivery = Delivery()
         iterator = iter(statements)
@@ -98,8 +107,10 @@ class Lrs:
             except httpx.TransportError:
                 continue
             if response.status_code in (401, 403):
-                raise LrsError(f"{self.url}: {response.status_code} {_detail(response)} — check BOT_LRS_USER "
-                               "and BOT_LRS_PASSWORD and that this account may write statements")
+                raise LrsError(
+                    f"{self.url}: {response.status_code} {_detail(response)} — check BOT_LRS_USER "
+                    "and BOT_LRS_PASSWORD and that this account may write statements"
+                )
             if response.status_code == 404:
                 raise LrsError(f"{self.url}: 404 — not an xAPI endpoint (give the URL that ends before /statements)")
             if response.status_code < 500 or len(statements) > 1:  # a batch: let the caller find the culprit

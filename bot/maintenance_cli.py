@@ -39,6 +39,7 @@ def doctor(settings: Settings | None, args: argparse.Namespace) -> int:
     """One line per check; exit status 0 only when every check passes. Loads the settings itself,
     so that settings which do not parse are a failed check like any other."""
     from bot.doctor import checks
+
     failed = 0
     for check in checks(args.min_free_mb, Path(args.models)):
         print(check.line(), flush=True)

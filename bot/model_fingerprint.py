@@ -22,9 +22,12 @@ FINGERPRINT_FILE = "ethics.fingerprint"
 def training_fingerprint(root: Path = ROOT) -> str:
     """A SHA-256 over the training sources' paths and contents."""
     digest = hashlib.sha256()
-    files = sorted(f for source in SOURCES for f in ([root / source] if (root / source).is_file()
-                                                       else (root / source).rglob("*"))
-                   if f.is_file() and "__pycache__" not in f.parts)
+    files = sorted(
+        f
+        for source in SOURCES
+        for f in ([root / source] if (root / source).is_file() else (root / source).rglob("*"))
+        if f.is_file() and "__pycache__" not in f.parts
+    )
     for file in files:
         digest.update(file.relative_to(root).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
     config = yaml.safe_load((root / "config.yml").read_text(encoding="utf-8")) or {}

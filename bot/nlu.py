@@ -34,8 +34,13 @@ def steps_from_messages(messages: list[dict[str, object]]) -> tuple[Step, ...]:
 class RasaDialogue:
     """Talks to `rasa run` over HTTP on loopback."""
 
-    def __init__(self, url: str, token: str | None = None, timeout: float = 2.0,
-                 transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(
+        self,
+        url: str,
+        token: str | None = None,
+        timeout: float = 2.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ):
         self.url = url.rstrip("/")
         self.token = token
         self.client = httpx.AsyncClient(timeout=timeout, transport=transport)
@@ -60,12 +65,19 @@ class RasaDialogue:
         try:
             response = await self.client.get(f"{self.url}/status", params=params)
             if response.status_code in (401, 403):
-                return False, f"Rasa at {self.url} refused the auth token ({response.status_code}): check RASA_AUTH_TOKEN"
+                return (
+                    False,
+                    f"Rasa at {self.url} refused the auth token ({response.status_code}): check RASA_AUTH_TOKEN",
+                )
             response.raise_for_status()
             model = response.json().get("model_file")
         except (httpx.HTTPError, ValueError) as error:
             return False, f"Rasa at {self.url} does not answer ({type(error).__name__}: {error})"
-        return (True, f"Rasa at {self.url} has loaded {model}") if model else (False, f"Rasa at {self.url} has no model loaded")
+        return (
+            (True, f"Rasa at {self.url} has loaded {model}")
+            if model
+            else (False, f"Rasa at {self.url} has no model loaded")
+        )
 
     async def ready(self) -> bool:
         """Whether the server is up with a model loaded."""

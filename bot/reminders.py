@@ -49,9 +49,11 @@ class SweepReport:
     taken_elsewhere: int = 0
 
     def summary(self) -> str:
-        return (f"due {len(self.due)}, sent {self.sent}, blocked {self.blocked}, "
-                f"to retry {self.retry}, perhaps sent (kept, not resent) {self.unknown}, "
-                f"taken by another sweep {self.taken_elsewhere}")
+        return (
+            f"due {len(self.due)}, sent {self.sent}, blocked {self.blocked}, "
+            f"to retry {self.retry}, perhaps sent (kept, not resent) {self.unknown}, "
+            f"taken by another sweep {self.taken_elsewhere}"
+        )
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,9 @@ class Reminders:
         due = self.store.due_reminders(local.date(), self.policy, now)
         if local.weekday() == self.policy.working_days[0]:
             week = (local.date() - timedelta(days=local.weekday())).isoformat()
-            digests = [DueReminder(c, DIGEST, week, "weekly", self.store.language(c))
-                       for c in sorted(self.coordination.ids())]
+            digests = [
+                DueReminder(c, DIGEST, week, "weekly", self.store.language(c)) for c in sorted(self.coordination.ids())
+            ]
             due += [d for d in digests if not self.store.reminder_exists(d)]
         return due
 
@@ -85,10 +88,13 @@ class Reminders:
         today = self.cycle_policy.local_day(now)
         if reminder.kind == DIGEST:
             scope = self.coordination.scope(reminder.telegram_id)
-            standing = self.store.standing(today, self.cycle_policy.window_days, scope,
-                                           frozenset(self.coordination.ids()))
+            standing = self.store.standing(
+                today, self.cycle_policy.window_days, scope, frozenset(self.coordination.ids())
+            )
             digest = views.digest(lang, standing, text_limit)
-            return ask_views.with_unanswered(digest, lang, self.store.overdue_question_count(overdue_cutoff(today), scope))
+            return ask_views.with_unanswered(
+                digest, lang, self.store.overdue_question_count(overdue_cutoff(today), scope)
+            )
         ctx = views.Context(self.bank, self.store, reminder.telegram_id, lang, now, self.cycle_policy)
         return views.reminder(ctx, reminder.kind, date.fromisoformat(reminder.due_on))
 
@@ -119,4 +125,3 @@ class Reminders:
 
         await asyncio.gather(*(deliver(r) for r in report.due))
         return report
-

@@ -118,9 +118,9 @@ def _cut(line: str, limit: int) -> tuple[str, str]:
         end -= 1
     space = line.rfind(" ", 0, end + 1)
     if space > 0:
-        return line[:space], line[space + 1:]
+        return line[:space], line[space + 1 :]
     entity = _ENTITY_TAIL.search(line[:end])
-    if entity and ";" in line[end:end + 12] and entity.start() > 0:
+    if entity and ";" in line[end : end + 12] and entity.start() > 0:
         end = entity.start()
     return line[:end], line[end:]
 

@@ -62,8 +62,11 @@ def parse_roster(data: bytes) -> tuple[list[Employee], list[RowProblem]]:
                 raise ValueError(f"empty {', '.join(empty)}")
             if values["employee_id"] in seen:
                 raise ValueError(f"employee_id {values['employee_id']} already on line {seen[values['employee_id']]}")
-            employee = Employee(*(values[c] for c in REQUIRED), _date(values.get("hire_date", ""), "hire_date"),
-                                _date(values.get("last_training_date", ""), "last_training_date"))
+            employee = Employee(
+                *(values[c] for c in REQUIRED),
+                _date(values.get("hire_date", ""), "hire_date"),
+                _date(values.get("last_training_date", ""), "last_training_date"),
+            )
         except ValueError as error:
             problems.append(RowProblem(line, str(error)))
             continue

@@ -15,12 +15,30 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from telegram import (Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup,
-                      InputFile, Message, Update)
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    Update,
+)
 from telegram.constants import ChatType, FileSizeLimit, MessageLimit
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
-from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor,
-                          CallbackQueryHandler, CommandHandler, ContextTypes, ExtBot, MessageHandler, filters)
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ExtBot,
+    MessageHandler,
+    filters,
+)
 from telegram.request import HTTPXRequest
 
 from bot.cli import CommandError
@@ -86,8 +104,7 @@ def _chat_key(update: object) -> int | None:
 def _markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
     if not buttons:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-                                 for row in buttons])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in buttons])
 
 
 def _user(update: Update) -> User:
@@ -144,8 +161,11 @@ async def _send_file(bot: Bot, chat_id: int, file: File) -> Message | None:
             return await send_reply(bot, chat_id, Reply(file.oversize_note)) if file.oversize_note else None
         send = bot.send_photo if file.is_photo else bot.send_document
         with file.path.open("rb") if file.path else nullcontext(file.data) as data:
-            return await send(chat_id, InputFile(data, filename=file.name),
-                              caption=file.caption[:MessageLimit.CAPTION_LENGTH] or None)
+            return await send(
+                chat_id,
+                InputFile(data, filename=file.name),
+                caption=file.caption[: MessageLimit.CAPTION_LENGTH] or None,
+            )
     finally:
         if file.path:
             file.path.unlink(missing_ok=True)
@@ -172,6 +192,7 @@ Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 def _when_available(handler: Handler) -> Handler:
     """The handler, or "temporarily unavailable, try again" when the database is locked by another
     process or full; nothing half-done is shown as done."""
+
     async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
             await handler(update, context)
@@ -182,6 +203,7 @@ def _when_available(handler: Handler) -> Handler:
                 await _answer_query(update, outcome.notice)
             if update.effective_chat is not None:
                 await _deliver(update, context, outcome)
+
     guarded.__doc__ = handler.__doc__
     return guarded
 
@@ -318,8 +340,9 @@ def _rejected(base_url: str, error: InvalidToken) -> CommandError:
     """One line for a token the Bot API refuses (401: revoked or mistyped; 404: wrong base URL),
     instead of python-telegram-bot's message, which quotes the token."""
     reason = error.__cause__ or error
-    return CommandError(f"the Bot API at {base_url} rejected the token ({reason}): "
-                        "check TELEGRAM_BOT_TOKEN and TELEGRAM_API_BASE_URL")
+    return CommandError(
+        f"the Bot API at {base_url} rejected the token ({reason}): check TELEGRAM_BOT_TOKEN and TELEGRAM_API_BASE_URL"
+    )
 
 
 async def bot_username(token: str, base_url: str) -> str:
@@ -344,8 +367,12 @@ async def bot_api_status(token: str, base_url: str) -> tuple[bool, str]:
 @asynccontextmanager
 async def sending_bot(token: str, base_url: str, concurrency: int) -> AsyncIterator[ExtBot]:
     """A Bot for sweeps outside the Application: rate-limited, one connection per concurrent send."""
-    bot = ExtBot(token, base_url=base_url, rate_limiter=AIORateLimiter(max_retries=3),
-                 request=HTTPXRequest(connection_pool_size=concurrency))
+    bot = ExtBot(
+        token,
+        base_url=base_url,
+        rate_limiter=AIORateLimiter(max_retries=3),
+        request=HTTPXRequest(connection_pool_size=concurrency),
+    )
     try:
         await bot.initialize()
     except InvalidToken as error:
@@ -414,7 +441,8 @@ async def _sync_coordinator_menus(application: Application) -> None:
     for telegram_id in sorted(special):
         names = conversation.commands(telegram_id)
         if menus.get(telegram_id) != names and await _per_chat(
-                application, telegram_id, _set_menu(bot, names, BotCommandScopeChat(telegram_id))):
+            application, telegram_id, _set_menu(bot, names, BotCommandScopeChat(telegram_id))
+        ):
             menus[telegram_id] = names
     for telegram_id in sorted(set(menus) - special):
         if await _per_chat(application, telegram_id, _delete_menu(bot, BotCommandScopeChat(telegram_id))):
@@ -463,8 +491,9 @@ def serve(application: Application, token: str, base_url: str) -> int:
     return 1 if application.bot_data.get(DEAF) else 0
 
 
-def build_application(conversation: Conversation, token: str, base_url: str,
-                      reminders: Reminders | None = None) -> Application:
+def build_application(
+    conversation: Conversation, token: str, base_url: str, reminders: Reminders | None = None
+) -> Application:
     """The Application with every handler, in the order updates are matched, and the daily sweep."""
     polling = _PollingRequest()
     application = (
@@ -482,15 +511,19 @@ def build_application(conversation: Conversation, token: str, base_url: str,
     application.bot_data[CONVERSATION] = conversation
     private, message = filters.ChatType.PRIVATE, filters.UpdateType.MESSAGE
     application.add_handler(MessageHandler(message & filters.COMMAND & ~private, on_group_command))
-    application.add_handler(CommandHandler(list(COMMANDS + COORDINATOR_COMMANDS + COMMISSIONER_COMMANDS), on_command,
-                                           filters=message & private))
+    application.add_handler(
+        CommandHandler(
+            list(COMMANDS + COORDINATOR_COMMANDS + COMMISSIONER_COMMANDS), on_command, filters=message & private
+        )
+    )
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(MessageHandler(message & private & filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(MessageHandler(message & private & filters.COMMAND, on_command))
     application.add_handler(MessageHandler(private & (filters.UpdateType.EDITED_MESSAGE | ~filters.TEXT), on_other))
     application.add_error_handler(on_error)
-    application.job_queue.run_repeating(sync_coordinator_menus, MENU_SYNC_SECONDS, first=MENU_SYNC_SECONDS,
-                                        name="coordinator menus")
+    application.job_queue.run_repeating(
+        sync_coordinator_menus, MENU_SYNC_SECONDS, first=MENU_SYNC_SECONDS, name="coordinator menus"
+    )
     if reminders is not None:
         application.bot_data[REMINDERS] = reminders
         policy = reminders.policy

@@ -31,8 +31,9 @@ def _show(outcome: Outcome, out: TextIO) -> list[Button]:
     return offered
 
 
-async def chat(conversation: Conversation, user: User, read: Callable[[], str] = input,
-               out: TextIO = sys.stdout) -> None:
+async def chat(
+    conversation: Conversation, user: User, read: Callable[[], str] = input, out: TextIO = sys.stdout
+) -> None:
     """Read lines until end of input: a number presses a button, /cmd runs a command, the rest is text."""
     offered = _show(await conversation.command(user, "start"), out)
     while True:

@@ -50,20 +50,28 @@ class ModuleAudit:
     def failures(self) -> list[str]:
         """What makes this module passable without knowing the Code, in words."""
         mark = self.module.pass_mark
-        found = [f"always the {name} option scores {score:.0%}, the pass mark is {mark:.0%}"
-                 for name, score in self.scores.items() if score >= mark - 1e-9]
+        found = [
+            f"always the {name} option scores {score:.0%}, the pass mark is {mark:.0%}"
+            for name, score in self.scores.items()
+            if score >= mark - 1e-9
+        ]
         if self.longest_share > MAX_LONGEST_SHARE + 1e-9:
-            found.append(f"the right option is the longest in {self.longest_share:.0%} of questions "
-                         f"(at most {MAX_LONGEST_SHARE:.0%})")
+            found.append(
+                f"the right option is the longest in {self.longest_share:.0%} of questions "
+                f"(at most {MAX_LONGEST_SHARE:.0%})"
+            )
         return found
 
 
 def audit_module(module: Module, lang: str) -> ModuleAudit:
     questions = module.questions
-    scores = {name: sum(pick(q, lang) == q.correct_index for q in questions) / len(questions)
-              for name, pick in STRATEGIES.items()}
-    longest = sum(len(q.options[q.correct_index].text[lang]) == max(len(o.text[lang]) for o in q.options)
-                  for q in questions)
+    scores = {
+        name: sum(pick(q, lang) == q.correct_index for q in questions) / len(questions)
+        for name, pick in STRATEGIES.items()
+    }
+    longest = sum(
+        len(q.options[q.correct_index].text[lang]) == max(len(o.text[lang]) for o in q.options) for q in questions
+    )
     return ModuleAudit(module, lang, scores, longest / len(questions))
 
 
@@ -84,8 +92,7 @@ def similarity(a: Question, b: Question) -> float:
 def near_duplicates(bank: Bank) -> list[tuple[str, str, float]]:
     """Pairs of questions from different modules that tell the same story, most similar first."""
     questions = [(module.id, question) for module in bank.modules.values() for question in module.questions]
-    pairs = [(a.id, b.id, similarity(a, b)) for (ma, a), (mb, b) in itertools.combinations(questions, 2)
-             if ma != mb]
+    pairs = [(a.id, b.id, similarity(a, b)) for (ma, a), (mb, b) in itertools.combinations(questions, 2) if ma != mb]
     return sorted((p for p in pairs if p[2] >= NEAR_DUPLICATE), key=lambda p: -p[2])
 
 
@@ -99,13 +106,16 @@ def audit_report(audits: list[ModuleAudit], duplicates: list[tuple[str, str, flo
     """The table `validate` prints: each strategy's score per module and language against the pass mark."""
     width = max(len(a.module.id) for a in audits)
     names = list(STRATEGIES)
-    lines = ["Test-wise guessing (share right; each must stay below the pass mark):",
-             f"{'module':<{width}} lang  {'pass':>5}" + "".join(f" {n:>8}" for n in names) + "  right=longest"]
+    lines = [
+        "Test-wise guessing (share right; each must stay below the pass mark):",
+        f"{'module':<{width}} lang  {'pass':>5}" + "".join(f" {n:>8}" for n in names) + "  right=longest",
+    ]
     for a in audits:
         cells = "".join(f" {a.scores[n]:>8.0%}" for n in names)
         flag = "  FAIL" if a.failures() else ""
-        lines.append(f"{a.module.id:<{width}} {a.lang:<4}  {a.module.pass_mark:>5.0%}{cells}  "
-                     f"{a.longest_share:>13.0%}{flag}")
+        lines.append(
+            f"{a.module.id:<{width}} {a.lang:<4}  {a.module.pass_mark:>5.0%}{cells}  {a.longest_share:>13.0%}{flag}"
+        )
     lines.append("")
     if duplicates:
         lines.append(f"Near-duplicate scenarios across modules (similarity ≥ {NEAR_DUPLICATE}):")

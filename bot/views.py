@@ -115,8 +115,11 @@ def track(ctx: Context, track: str | None = None) -> Reply:
     modules = ctx.bank.track(track) if track else _in_order(ctx.bank)
     rows = column(*(Button(_status_label(m, results.get(m.id), lang), callback("mod", m.id)) for m in modules))
     course = course_name(ctx.bank, lang)
-    text = (t(lang, "onboarding_intro", course=course) if track == "onboarding"
-            else t(lang, "quiz_list", course=course, years=count(lang, "year", ctx.policy.years)))
+    text = (
+        t(lang, "onboarding_intro", course=course)
+        if track == "onboarding"
+        else t(lang, "quiz_list", course=course, years=count(lang, "year", ctx.policy.years))
+    )
     return Reply(text, rows + (_menu_row(lang),))
 
 
@@ -124,26 +127,39 @@ def module_intro(ctx: Context, module: Module) -> Reply:
     """A module's title, size and pass mark, with start (or continue) and its Code card."""
     lang = ctx.lang
     resuming = ctx.store.open_session(ctx.telegram_id, module.id) is not None
-    text = t(lang, "module_intro", title=module.title[lang], questions=count(lang, "question", len(module.questions)),
-             mark=percent(module.pass_mark))
-    return Reply(text, column(
-        Button(t(lang, "btn_resume" if resuming else "btn_start"), callback("go", module.id)),
-        Button(t(lang, "btn_card"), callback("card", module.id)),
-        Button(t(lang, "btn_menu"), "menu"),
-    ))
+    text = t(
+        lang,
+        "module_intro",
+        title=module.title[lang],
+        questions=count(lang, "question", len(module.questions)),
+        mark=percent(module.pass_mark),
+    )
+    return Reply(
+        text,
+        column(
+            Button(t(lang, "btn_resume" if resuming else "btn_start"), callback("go", module.id)),
+            Button(t(lang, "btn_card"), callback("card", module.id)),
+            Button(t(lang, "btn_menu"), "menu"),
+        ),
+    )
 
 
 def card(module: Module, lang: str) -> Reply:
     """What the Code says on the module's subject."""
-    return Reply(f"{module.title[lang]}\n\n{module.card[lang]}", column(
-        Button(t(lang, "btn_start"), callback("go", module.id)), Button(t(lang, "btn_menu"), "menu"),
-    ))
+    return Reply(
+        f"{module.title[lang]}\n\n{module.card[lang]}",
+        column(
+            Button(t(lang, "btn_start"), callback("go", module.id)),
+            Button(t(lang, "btn_menu"), "menu"),
+        ),
+    )
 
 
 def _question_text(attempt: Attempt, lang: str) -> str:
     question = attempt.current
-    header = t(lang, "question_header", title=attempt.module.title[lang],
-               n=attempt.position + 1, total=len(attempt.questions))
+    header = t(
+        lang, "question_header", title=attempt.module.title[lang], n=attempt.position + 1, total=len(attempt.questions)
+    )
     options = "\n".join(
         f"{OPTION_LETTERS[shown]}) {question.options[original].text[lang]}"
         for shown, original in enumerate(attempt.option_order(question))
@@ -154,8 +170,10 @@ def _question_text(attempt: Attempt, lang: str) -> str:
 def question(attempt: Attempt, session_id: int, lang: str) -> Reply:
     """The current question with a lettered button per option."""
     order = attempt.option_order(attempt.current)
-    row = tuple(Button(OPTION_LETTERS[shown], callback("ans", session_id, attempt.position, shown))
-                for shown in range(len(order)))
+    row = tuple(
+        Button(OPTION_LETTERS[shown], callback("ans", session_id, attempt.position, shown))
+        for shown in range(len(order))
+    )
     return Reply(_question_text(attempt, lang), (row,), is_question=True)
 
 
@@ -164,20 +182,27 @@ def answered(bank: Bank, attempt: Attempt, session_id: int, lang: str) -> Reply:
     the chat: the scenario, the option chosen, right or wrong, why, the points that decide it, and
     Next unless it was the last question."""
     question = attempt.current
-    header = t(lang, "question_header", title=attempt.module.title[lang],
-               n=attempt.position + 1, total=len(attempt.questions))
+    header = t(
+        lang, "question_header", title=attempt.module.title[lang], n=attempt.position + 1, total=len(attempt.questions)
+    )
     shown = attempt.option_order(question).index(attempt.answers[question.id])
     chosen = question.options[attempt.option_order(question)[shown]].text[lang]
     correct_shown = attempt.option_order(question).index(question.correct_index)
     if attempt.answers[question.id] == question.correct_index:
         verdict = t(lang, "right")
     else:
-        verdict = t(lang, "wrong", letter=OPTION_LETTERS[correct_shown],
-                    text=question.options[question.correct_index].text[lang])
+        verdict = t(
+            lang,
+            "wrong",
+            letter=OPTION_LETTERS[correct_shown],
+            text=question.options[question.correct_index].text[lang],
+        )
     cites = "\n".join(f"• {bank.points[c].label[lang]}: {bank.points[c].summary[lang]}" for c in question.cite)
     your_answer = t(lang, "your_answer", letter=f"{OPTION_LETTERS[shown]}) {chosen}")
-    text = (f"{header}\n\n{question.scenario[lang]}\n\n{your_answer}\n\n{verdict}\n\n"
-            f"{question.explanation[lang]}\n\n{t(lang, 'cited')}\n{cites}")
+    text = (
+        f"{header}\n\n{question.scenario[lang]}\n\n{your_answer}\n\n{verdict}\n\n"
+        f"{question.explanation[lang]}\n\n{t(lang, 'cited')}\n{cites}"
+    )
     is_last = attempt.position == len(attempt.questions) - 1
     buttons = () if is_last else ((Button(t(lang, "btn_next"), callback("next", session_id, attempt.position)),),)
     return Reply(text, buttons)
@@ -189,11 +214,14 @@ def summary(attempt: Attempt, lang: str) -> Reply:
     mark = percent(attempt.module.pass_mark)
     verdict = t(lang, "passed" if attempt.passed() else "failed", mark=mark)
     text = f"{t(lang, 'summary', title=attempt.module.title[lang], score=score, max=max_score)}\n{verdict}"
-    return Reply(text, column(
-        Button(t(lang, "btn_retry"), callback("go", attempt.module.id)),
-        Button(t(lang, "btn_quiz"), "quiz"),
-        Button(t(lang, "btn_menu"), "menu"),
-    ))
+    return Reply(
+        text,
+        column(
+            Button(t(lang, "btn_retry"), callback("go", attempt.module.id)),
+            Button(t(lang, "btn_quiz"), "quiz"),
+            Button(t(lang, "btn_menu"), "menu"),
+        ),
+    )
 
 
 def _cycle_lines(ctx: Context) -> list[str]:
@@ -205,14 +233,27 @@ def _cycle_lines(ctx: Context) -> list[str]:
     if cycle.status == UNKNOWN:
         lines = [t(lang, "cycle_unknown", years=count(lang, "year", ctx.policy.years))]
     else:
-        done = (t(lang, "cycle_completed", date=format_date(dates.completed_on, lang)) if dates.completed_on
-                else t(lang, "cycle_never"))
-        due = t(lang, f"cycle_{_when(cycle.days_left)}", due=format_date(dates.due_on, lang),
-                days=count(lang, "day", abs(cycle.days_left)))
+        done = (
+            t(lang, "cycle_completed", date=format_date(dates.completed_on, lang))
+            if dates.completed_on
+            else t(lang, "cycle_never")
+        )
+        due = t(
+            lang,
+            f"cycle_{_when(cycle.days_left)}",
+            due=format_date(dates.due_on, lang),
+            days=count(lang, "day", abs(cycle.days_left)),
+        )
         lines = [f"{done} {due}"]
     if dates.onboarding_due_on:
-        lines.append(t(lang, "onboarding_due", course=course_name(ctx.bank, lang),
-                       due=format_date(dates.onboarding_due_on, lang)))
+        lines.append(
+            t(
+                lang,
+                "onboarding_due",
+                course=course_name(ctx.bank, lang),
+                due=format_date(dates.onboarding_due_on, lang),
+            )
+        )
     return lines
 
 
@@ -231,12 +272,20 @@ def reminder(ctx: Context, kind: str, due_on: date) -> Reply:
     """A reminder of the cycle or onboarding deadline, with a button to the next unfinished module."""
     lang = ctx.lang
     days = (due_on - ctx.today).days
-    text = t(lang, f"reminder_{kind}_{_when(days)}", due=format_date(due_on, lang, long=True),
-             days=count(lang, "day", abs(days)), years=count(lang, "year", ctx.policy.years),
-             course=course_name(ctx.bank, lang))
+    text = t(
+        lang,
+        f"reminder_{kind}_{_when(days)}",
+        due=format_date(due_on, lang, long=True),
+        days=count(lang, "day", abs(days)),
+        years=count(lang, "year", ctx.policy.years),
+        course=course_name(ctx.bank, lang),
+    )
     module = next_module(ctx, "onboarding" if kind == "onboarding" else "refresher")
-    buttons = column(Button(t(lang, "btn_practise", title=module.short_title[lang]), callback("mod", module.id))) \
-        if module else ()
+    buttons = (
+        column(Button(t(lang, "btn_practise", title=module.short_title[lang]), callback("mod", module.id)))
+        if module
+        else ()
+    )
     return Reply(text, buttons)
 
 
@@ -322,9 +371,12 @@ def topic_answer(bank: Bank, topic_id: str, lang: str) -> Reply:
     """A short answer on one subject of the Code, with a button to practise it."""
     topic = bank.topics[topic_id]
     module = bank.modules[topic.module_id]
-    return Reply(topic.answer[lang], column(
-        Button(t(lang, "btn_practise", title=module.short_title[lang]), callback("mod", module.id)),
-    ))
+    return Reply(
+        topic.answer[lang],
+        column(
+            Button(t(lang, "btn_practise", title=module.short_title[lang]), callback("mod", module.id)),
+        ),
+    )
 
 
 def step(ctx: Context, step: Step) -> Reply:

@@ -32,8 +32,10 @@ def main(results: Path) -> int:
             macro = intents["macro avg"]
             accuracy = responses.get("accuracy")
             shown = f"{accuracy:.3f}" if isinstance(accuracy, float) else "n/a"
-            print(f"| {name} | {lang} | {macro['support']} | {intents['accuracy']:.3f} "
-                  f"| {macro['f1-score']:.3f} | {shown} |")
+            print(
+                f"| {name} | {lang} | {macro['support']} | {intents['accuracy']:.3f} "
+                f"| {macro['f1-score']:.3f} | {shown} |"
+            )
     return 0
 
 

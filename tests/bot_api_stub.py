@@ -194,7 +194,9 @@ class BotApiStub:
                 return refused
         return 200, {"ok": True, "result": self._result(method, params)}
 
-    def _refusal(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> tuple[int, dict[str, Any]] | None:
+    def _refusal(
+        self, method: str, params: dict[str, Any], files: dict[str, bytes]
+    ) -> tuple[int, dict[str, Any]] | None:
         """What the real Bot API answers instead of doing the call, or None when it does it."""
         if method.startswith("editMessage") and int(params.get("message_id", 0)) not in self.messages:
             return _error(400, "Bad Request: message to edit not found")
@@ -204,7 +206,9 @@ class BotApiStub:
             if len(str(params["text"])) > MessageLimit.MAX_TEXT_LENGTH:
                 return _error(400, "Bad Request: message is too long")
         scope = params.get("scope") or {}
-        chat = params.get("chat_id") if method in SENDS else scope.get("chat_id") if scope.get("type") == "chat" else None
+        chat = (
+            params.get("chat_id") if method in SENDS else scope.get("chat_id") if scope.get("type") == "chat" else None
+        )
         if chat is not None and int(chat) not in self.known_chats:
             return _error(400, "Bad Request: chat not found")
         if method in SENDS and int(chat) in self.blocked_chats:
@@ -226,8 +230,13 @@ class BotApiStub:
         with self._lock:
             message_id = self._next_message_id
             self._next_message_id += 1
-        message = {"message_id": message_id, "date": int(time.time()), "from": BOT_USER,
-                   "chat": {"id": int(params["chat_id"]), "type": "private"}, **content}
+        message = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "from": BOT_USER,
+            "chat": {"id": int(params["chat_id"]), "type": "private"},
+            **content,
+        }
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
         self.messages[message_id] = message

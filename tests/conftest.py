@@ -72,20 +72,34 @@ def small_bank_files(directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     index = {
         "chapters": [{"id": "code:1-general", "title": text3("General provisions")}],
-        "points": [{"id": "Code p. 3", "chapter": "code:1-general", "summary": text3("Acquaint in writing"),
-                    "label": text3("Ethical Code, para. 3")}],
+        "points": [
+            {
+                "id": "Code p. 3",
+                "chapter": "code:1-general",
+                "summary": text3("Acquaint in writing"),
+                "label": text3("Ethical Code, para. 3"),
+            }
+        ],
     }
     (directory / "code.yml").write_text(yaml.safe_dump(index, allow_unicode=True), encoding="utf-8")
     for module_id, track in (("basics", "onboarding"), ("refresh", "refresher")):
         module = {
-            "id": module_id, "title": text3(module_id.title()), "short_title": text3(module_id.title()),
-            "track": track, "pass_mark": 0.5,
+            "id": module_id,
+            "title": text3(module_id.title()),
+            "short_title": text3(module_id.title()),
+            "track": track,
+            "pass_mark": 0.5,
             "card": text3("What the Code says"),
-            "questions": [{
-                "id": f"{module_id}-{n}", "cite": ["Code p. 3"], "scenario": text3(f"Scenario {n}"),
-                "options": [{"text": text3("Right"), "correct": True}, {"text": text3("Wrong")}],
-                "explanation": text3("Because"),
-            } for n in (1, 2)],
+            "questions": [
+                {
+                    "id": f"{module_id}-{n}",
+                    "cite": ["Code p. 3"],
+                    "scenario": text3(f"Scenario {n}"),
+                    "options": [{"text": text3("Right"), "correct": True}, {"text": text3("Wrong")}],
+                    "explanation": text3("Because"),
+                }
+                for n in (1, 2)
+            ],
         }
         (directory / f"{module_id}.yml").write_text(yaml.safe_dump(module, allow_unicode=True), encoding="utf-8")
     return directory
@@ -101,7 +115,9 @@ def current_attempt(store: Store, bank: Bank, telegram_id: int) -> Attempt:
     """The user's open attempt as the engine sees it."""
     session = store.open_session(telegram_id)
     assert session is not None, "no quiz in progress"
-    module = review_module(bank, session.plan.questions) if session.module_id == REVIEW else bank.modules[session.module_id]
+    module = (
+        review_module(bank, session.plan.questions) if session.module_id == REVIEW else bank.modules[session.module_id]
+    )
     return Attempt(module, session.plan, session.position, dict(session.answers))
 
 
@@ -118,10 +134,21 @@ class TelegramUser:
     against a bot in another process it ends once the bot has been quiet for a while.
     """
 
-    def __init__(self, api: BotApiStub, telegram_id: int, language_code: str | None,
-                 first_name: str = "Aigerim", application: Application | None = None, group: int | None = None):
+    def __init__(
+        self,
+        api: BotApiStub,
+        telegram_id: int,
+        language_code: str | None,
+        first_name: str = "Aigerim",
+        application: Application | None = None,
+        group: int | None = None,
+    ):
         self.api, self.id, self.application = api, telegram_id, application
-        self.chat = {"id": group, "type": "group", "title": "Department chat"} if group else {"id": telegram_id, "type": "private"}
+        self.chat = (
+            {"id": group, "type": "group", "title": "Department chat"}
+            if group
+            else {"id": telegram_id, "type": "private"}
+        )
         self.profile = {"id": telegram_id, "is_bot": False, "first_name": first_name}
         if language_code:
             self.profile["language_code"] = language_code
@@ -143,19 +170,27 @@ class TelegramUser:
         return self.api.calls[before:]
 
     def _message(self, **content: Any) -> dict[str, Any]:
-        return {"message_id": next(self._message_ids), "date": 1_790_000_000, "from": self.profile,
-                "chat": self.chat, **content}
+        return {
+            "message_id": next(self._message_ids),
+            "date": 1_790_000_000,
+            "from": self.profile,
+            "chat": self.chat,
+            **content,
+        }
 
     async def send(self, text: str) -> list[Call]:
         """Type a message (a /command included); return the bot's calls in reply."""
-        entities = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if text.startswith("/") else []
+        entities = (
+            [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if text.startswith("/") else []
+        )
         update = {"message": self._message(text=text, **({"entities": entities} if entities else {}))}
         return await self._exchange(update, lambda calls: any(c.method == "sendMessage" for c in calls))
 
     async def send_other(self, **content: Any) -> list[Call]:
         """Send a non-text message (sticker, photo, voice)."""
-        return await self._exchange({"message": self._message(**content)},
-                              lambda calls: any(c.method == "sendMessage" for c in calls))
+        return await self._exchange(
+            {"message": self._message(**content)}, lambda calls: any(c.method == "sendMessage" for c in calls)
+        )
 
     async def edit(self, text: str) -> list[Call]:
         update = {"edited_message": {**self._message(text=text), "edit_date": 1_790_000_100}}
@@ -165,22 +200,39 @@ class TelegramUser:
         """Press an inline button carrying `data` on `message` (the bot's last message by default)."""
         message = message or self.last_bot_message()
         query_id = query_id or f"q{next(self._message_ids)}"
-        update = {"callback_query": {"id": query_id, "from": self.profile, "chat_instance": "ci",
-                                     "data": data, "message": message}}
-        return await self._exchange(update, lambda calls: any(
-            c.method == "answerCallbackQuery" and c.params.get("callback_query_id") == query_id for c in calls))
+        update = {
+            "callback_query": {
+                "id": query_id,
+                "from": self.profile,
+                "chat_instance": "ci",
+                "data": data,
+                "message": message,
+            }
+        }
+        return await self._exchange(
+            update,
+            lambda calls: any(
+                c.method == "answerCallbackQuery" and c.params.get("callback_query_id") == query_id for c in calls
+            ),
+        )
 
     def last_bot_message(self, with_buttons: bool = True) -> dict[str, Any]:
         """The bot's latest message in this chat (with buttons), or an old one it can no longer edit."""
-        messages = [m for m in self.api.messages.values()
-                    if m["chat"]["id"] == self.chat["id"] and (m.get("reply_markup") or not with_buttons)]
+        messages = [
+            m
+            for m in self.api.messages.values()
+            if m["chat"]["id"] == self.chat["id"] and (m.get("reply_markup") or not with_buttons)
+        ]
         return messages[-1] if messages else {"message_id": 1, "date": 0, "chat": self.chat}
 
 
 def buttons(call_or_message: Call | dict[str, Any]) -> list[tuple[str, str]]:
     """(label, callback data) of every inline button in a sent message or a call."""
-    markup = call_or_message.params.get("reply_markup") if isinstance(call_or_message, Call) \
+    markup = (
+        call_or_message.params.get("reply_markup")
+        if isinstance(call_or_message, Call)
         else call_or_message.get("reply_markup")
+    )
     return [(b["text"], b["callback_data"]) for row in (markup or {}).get("inline_keyboard", []) for b in row]
 
 
@@ -224,14 +276,20 @@ async def telegram(bank: Bank, tmp_path: Path, clock: Clock) -> AsyncIterator[Te
         yield harness
 
 
-async def running_bot(bank: Bank, tmp_path: Path, clock: Clock, dialogue: Dialogue | None,
-                      coordinator_ids: frozenset[int] = frozenset(), ask: AskPolicy = AskPolicy()
-                      ) -> AsyncIterator[TelegramHarness]:
+async def running_bot(
+    bank: Bank,
+    tmp_path: Path,
+    clock: Clock,
+    dialogue: Dialogue | None,
+    coordinator_ids: frozenset[int] = frozenset(),
+    ask: AskPolicy = AskPolicy(),
+) -> AsyncIterator[TelegramHarness]:
     api = BotApiStub().start()
     store = Store(tmp_path / "bot.db", busy_timeout=INTERACTIVE_BUSY_SECONDS)
     seeds = itertools.count(7)
-    conversation = Conversation(bank, store, "ru", clock, dialogue, coordinator_ids=coordinator_ids,
-                                seed=lambda: next(seeds), ask=ask)
+    conversation = Conversation(
+        bank, store, "ru", clock, dialogue, coordinator_ids=coordinator_ids, seed=lambda: next(seeds), ask=ask
+    )
     application = await start_bot(api, conversation)
     try:
         yield TelegramHarness(api, store, bank, clock, application)
@@ -252,7 +310,9 @@ def rasa_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaServer
 
 
 @pytest_asyncio.fixture
-async def telegram_with_rasa(bank: Bank, tmp_path: Path, clock: Clock, rasa_server: RasaServer) -> AsyncIterator[TelegramHarness]:
+async def telegram_with_rasa(
+    bank: Bank, tmp_path: Path, clock: Clock, rasa_server: RasaServer
+) -> AsyncIterator[TelegramHarness]:
     """The bot against the Bot API stand-in, understanding free text through the real Rasa server."""
     dialogue = RasaDialogue(rasa_server.url, rasa_server.token, timeout=2.0)
     try:

@@ -42,18 +42,46 @@ class Ralph:
         if not (RALPH / "ralph").exists():
             raise RuntimeError("Ralph is not installed: run `make .venv-lrs/.installed` (make test does)")
         self.home.mkdir(parents=True, exist_ok=True)
-        hashed = subprocess.run([str(RALPH / "python"), "-c", "import bcrypt, sys; print(bcrypt.hashpw("
-                                 "sys.argv[1].encode(), bcrypt.gensalt(4)).decode())", PASSWORD],
-                                check=True, capture_output=True, text=True).stdout.strip()
+        hashed = subprocess.run(
+            [
+                str(RALPH / "python"),
+                "-c",
+                "import bcrypt, sys; print(bcrypt.hashpw(sys.argv[1].encode(), bcrypt.gensalt(4)).decode())",
+                PASSWORD,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         auth = self.home / "auth.json"
-        auth.write_text(json.dumps([{"username": USER, "hash": hashed, "scopes": ["all"],
-                                     "agent": {"mbox": "mailto:lrs-writer@example.kz"}}]))
+        auth.write_text(
+            json.dumps(
+                [
+                    {
+                        "username": USER,
+                        "hash": hashed,
+                        "scopes": ["all"],
+                        "agent": {"mbox": "mailto:lrs-writer@example.kz"},
+                    }
+                ]
+            )
+        )
         (self.home / "data").mkdir(exist_ok=True)
-        env = {**os.environ, "RALPH_APP_DIR": str(self.home), "RALPH_AUTH_FILE": str(auth),
-               "RALPH_RUNSERVER_BACKEND": "fs", "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": str(self.home / "data")}
+        env = {
+            **os.environ,
+            "RALPH_APP_DIR": str(self.home),
+            "RALPH_AUTH_FILE": str(auth),
+            "RALPH_RUNSERVER_BACKEND": "fs",
+            "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": str(self.home / "data"),
+        }
         log = open(self.home / "ralph.log", "ab")
-        self.process = subprocess.Popen([str(RALPH / "python"), "-c", SERVE, str(self.port)],
-                                        cwd=self.home, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [str(RALPH / "python"), "-c", SERVE, str(self.port)],
+            cwd=self.home,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + timeout
         while not self._up():
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -71,8 +99,11 @@ class Ralph:
         """Every statement the LRS holds, following its `more` links."""
         found, url = [], f"{self.endpoint}statements?limit=500"
         while url:
-            body = httpx.get(url, auth=(USER, PASSWORD), headers={"X-Experience-API-Version": "1.0.3"},
-                             timeout=30).raise_for_status().json()
+            body = (
+                httpx.get(url, auth=(USER, PASSWORD), headers={"X-Experience-API-Version": "1.0.3"}, timeout=30)
+                .raise_for_status()
+                .json()
+            )
             found += body["statements"]
             url = f"http://127.0.0.1:{self.port}{body['more']}" if body.get("more") else None
         return found
@@ -98,8 +129,12 @@ class DroppingProxy:
                     self.close_connection = True
                     self.connection.close()
                     return
-                response = httpx.post(proxy.target + self.path.replace("/xAPI", "", 1), content=body, timeout=30,
-                                      headers={k: v for k, v in self.headers.items() if k.lower() != "host"})
+                response = httpx.post(
+                    proxy.target + self.path.replace("/xAPI", "", 1),
+                    content=body,
+                    timeout=30,
+                    headers={k: v for k, v in self.headers.items() if k.lower() != "host"},
+                )
                 self.send_response(response.status_code)
                 for key in ("Content-Type", "Content-Length"):
                     if key in response.headers:

@@ -51,7 +51,7 @@ def _literal(content: bytes, at: int) -> tuple[bytes, int]:
         char = content[i]
         if char == ord("\\"):
             following = content[i + 1]
-            octal = re.match(rb"[0-7]{1,3}", content[i + 1:i + 4])
+            octal = re.match(rb"[0-7]{1,3}", content[i + 1 : i + 4])
             if octal:
                 out.append(int(octal.group(), 8) & 0xFF)
                 i += 1 + len(octal.group())
@@ -115,5 +115,7 @@ def pdf_text(data: bytes) -> str:
                 line = []
                 continue
             table = fonts.get(run[0], {})
-            line += [table.get(int.from_bytes(run[1][n:n + 2], "big"), "\ufffd") for n in range(0, len(run[1]) - 1, 2)]
+            line += [
+                table.get(int.from_bytes(run[1][n : n + 2], "big"), "\ufffd") for n in range(0, len(run[1]) - 1, 2)
+            ]
     return "\n".join(lines)

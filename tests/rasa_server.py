@@ -31,14 +31,26 @@ class RasaServer:
     @staticmethod
     def train() -> None:
         """Train from dialogues/ and config.yml unless the model in models/ is up to date."""
-        subprocess.run([str(ROOT / "scripts" / "rasa.sh"), "train"], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=1800)
+        subprocess.run(
+            [str(ROOT / "scripts" / "rasa.sh"), "train"],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=1800,
+        )
 
     def start(self, timeout: float = 300) -> None:
         env = {**os.environ, "RASA_URL": self.url, "RASA_AUTH_TOKEN": self.token}
         log = open(self.log_path, "ab")
-        self.process = subprocess.Popen([str(ROOT / "scripts" / "rasa.sh"), "serve"], cwd=ROOT, env=env,
-                                        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            [str(ROOT / "scripts" / "rasa.sh"), "serve"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + timeout
         while not self.ready():
             if self.process.poll() is not None or time.monotonic() > deadline:

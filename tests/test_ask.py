@@ -27,8 +27,7 @@ from bot.reminders import DIGEST, Reminders
 from bot.store import DueReminder, Employee, Store
 from bot.telegram_app import raise_questions
 from tests.bot_api_stub import BotApiStub
-from tests.conftest import (NOW, Clock, TelegramUser, buttons, running_bot, sent_messages, start_bot, stop_bot,
-                            texts)
+from tests.conftest import NOW, Clock, TelegramUser, buttons, running_bot, sent_messages, start_bot, stop_bot, texts
 
 COMMISSIONER, AKIMAT_COMMISSIONER, COORDINATOR = 9001, 9002, 9003
 SERVANT, OTHER = 701, 702
@@ -45,10 +44,21 @@ ANSWER = "Откажитесь и сообщите руководителю пи
 def roster(store: Store) -> None:
     """Three hundred employees with long Kazakh and Russian names; the servant and a colleague linked."""
     surnames = ["Нұрсұлтанова", "Жақыпбеков", "Кузнецова-Сейткалиева", "Әбдірахманов", "Ким"]
-    employees = [Employee(f"E{n:04d}", f"{surnames[n % 5]} Тест {n} Бақытжанқызы", (AKIMAT, MINISTRY)[n % 2],
-                          "главный специалист", "2020-01-15", None) for n in range(2, 300)]
-    employees += [Employee("E0001", NAME, AKIMAT, "главный специалист", "2020-01-15", None),
-                  Employee("E0000", "Сейткалиев Дәурен Серікұлы", MINISTRY, "эксперт", "2021-03-01", None)]
+    employees = [
+        Employee(
+            f"E{n:04d}",
+            f"{surnames[n % 5]} Тест {n} Бақытжанқызы",
+            (AKIMAT, MINISTRY)[n % 2],
+            "главный специалист",
+            "2020-01-15",
+            None,
+        )
+        for n in range(2, 300)
+    ]
+    employees += [
+        Employee("E0001", NAME, AKIMAT, "главный специалист", "2020-01-15", None),
+        Employee("E0000", "Сейткалиев Дәурен Серікұлы", MINISTRY, "эксперт", "2021-03-01", None),
+    ]
     store.upsert_employees(employees, NOW)
     for telegram_id, employee_id in ((SERVANT, "E0001"), (OTHER, "E0000")):
         store.touch_user(telegram_id, "x", NOW)
@@ -92,14 +102,18 @@ async def ask(user: TelegramUser, lang: str, text: str, mode: str) -> list:
 
 async def answer(commissioner: TelegramUser, ref: str, text: str = ANSWER) -> list:
     """Press Answer under the question `ref` in the commissioner's chat and type the answer."""
-    notice = next(m for m in reversed(commissioner.api.messages.values())
-                  if m["chat"]["id"] == commissioner.id and ref in m.get("text", "") and m.get("reply_markup"))
+    notice = next(
+        m
+        for m in reversed(commissioner.api.messages.values())
+        if m["chat"]["id"] == commissioner.id and ref in m.get("text", "") and m.get("reply_markup")
+    )
     prompt = await commissioner.press(dict(buttons(notice))[t("ru", "btn_answer")], notice)
     assert texts(prompt) == [t("ru", "answer_prompt", ref=ref)]
     return await commissioner.send(text)
 
 
 # the dialogue -----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 async def test_a_named_question_reaches_the_departments_commissioners_and_the_answer_comes_back(bot, lang):
@@ -114,14 +128,21 @@ async def test_a_named_question_reaches_the_departments_commissioners_and_the_an
     assert own(sent, SERVANT) == [t(lang, "ask_sent", ref="Q-2026-0001")]
     notices = {c.params["chat_id"]: c for c in sent_messages(bot.api.calls[before:]) if c.params["chat_id"] != SERVANT}
     assert set(notices) == {COMMISSIONER, AKIMAT_COMMISSIONER}
-    assert notices[COMMISSIONER].params["text"] == "\n".join([
-        t("ru", "question_new", ref="Q-2026-0001"), t("ru", "question_from", name=NAME, department=AKIMAT),
-        t("ru", "question_asked", date="23.11.2026"), "", QUESTION[lang]])
+    assert notices[COMMISSIONER].params["text"] == "\n".join(
+        [
+            t("ru", "question_new", ref="Q-2026-0001"),
+            t("ru", "question_from", name=NAME, department=AKIMAT),
+            t("ru", "question_asked", date="23.11.2026"),
+            "",
+            QUESTION[lang],
+        ]
+    )
     assert buttons(notices[COMMISSIONER]) == [(t("ru", "btn_answer"), "qa:1"), (t("ru", "btn_spam"), "qs:1")]
     before = len(bot.api.calls)
     assert own(await answer(commissioner, "Q-2026-0001"), COMMISSIONER) == [t("ru", "answer_sent", ref="Q-2026-0001")]
     assert [c.params["text"] for c in to_chat(bot.api, SERVANT, before)] == [
-        t(lang, "ask_answer", ref="Q-2026-0001", answer=ANSWER)]
+        t(lang, "ask_answer", ref="Q-2026-0001", answer=ANSWER)
+    ]
     assert texts(await commissioner.send("/inbox")) == [t("ru", "inbox_empty")]
 
 
@@ -130,17 +151,28 @@ async def test_an_anonymous_question_shows_no_sender_and_the_answer_still_arrive
     servant, commissioner = bot.user(SERVANT, lang), bot.user(COMMISSIONER, "ru")
     before = len(bot.api.calls)
     await ask(servant, lang, QUESTION[lang], "anonymous")
-    preview = [c.params["text"] for c in to_chat(bot.api, SERVANT, before) if t(lang, "ask_preview") in c.params["text"]]
+    preview = [
+        c.params["text"] for c in to_chat(bot.api, SERVANT, before) if t(lang, "ask_preview") in c.params["text"]
+    ]
     assert preview and t(lang, "question_anonymous") in preview[0] and NAME not in preview[0]
     notices = to_chat(bot.api, COMMISSIONER, before)
-    assert [c.params["text"] for c in notices] == ["\n".join([
-        t("ru", "question_new", ref="Q-2026-0001"), t("ru", "question_anonymous"),
-        t("ru", "question_asked", date="23.11.2026"), "", QUESTION[lang]])]
+    assert [c.params["text"] for c in notices] == [
+        "\n".join(
+            [
+                t("ru", "question_new", ref="Q-2026-0001"),
+                t("ru", "question_anonymous"),
+                t("ru", "question_asked", date="23.11.2026"),
+                "",
+                QUESTION[lang],
+            ]
+        )
+    ]
     assert to_chat(bot.api, AKIMAT_COMMISSIONER, before), "a question without department reaches every commissioner"
     before = len(bot.api.calls)
     await answer(commissioner, "Q-2026-0001")
     assert [c.params["text"] for c in to_chat(bot.api, SERVANT, before)] == [
-        t(lang, "ask_answer", ref="Q-2026-0001", answer=ANSWER)]
+        t(lang, "ask_answer", ref="Q-2026-0001", answer=ANSWER)
+    ]
 
 
 async def test_empty_emoji_or_overlong_text_is_refused_and_the_dialogue_still_waits(bot):
@@ -148,12 +180,15 @@ async def test_empty_emoji_or_overlong_text_is_refused_and_the_dialogue_still_wa
     await servant.send("/ask")
     assert texts(await servant.send("👍 🙏 ...")) == [t("en", "ask_empty", length="", limit="")]
     too_long = "Ә" * 2001
-    assert texts(await servant.send(too_long)) == [t("en", "ask_too_long", length=count("en", "character", 2001),
-                                                     limit=count("en", "character", 2000))]
+    assert texts(await servant.send(too_long)) == [
+        t("en", "ask_too_long", length=count("en", "character", 2001), limit=count("en", "character", 2000))
+    ]
     assert bot.store.draft(SERVANT).stage == "text"
     assert texts(await servant.send("stop")) == [t("en", "ask_cancelled")]
     assert bot.store.draft(SERVANT) is None
-    assert texts(await servant.send("/ask")) and texts(await servant.send("  Может ли руководитель требовать подарки?  "))
+    assert texts(await servant.send("/ask")) and texts(
+        await servant.send("  Может ли руководитель требовать подарки?  ")
+    )
     assert bot.store.draft(SERVANT).text == "Может ли руководитель требовать подарки?"
 
 
@@ -232,6 +267,7 @@ async def test_the_dialogue_survives_a_restart(bank, tmp_path, clock):
 
 # commissioners ----------------------------------------------------------------------------------
 
+
 async def test_inbox_lists_open_questions_oldest_first_within_the_commissioners_departments(bot, clock):
     servant, colleague = bot.user(SERVANT, "ru"), bot.user(OTHER, "ru")
     await ask(servant, "ru", "Первый вопрос о подарках", "named")
@@ -242,10 +278,12 @@ async def test_inbox_lists_open_questions_oldest_first_within_the_commissioners_
     everything = texts(await bot.user(COMMISSIONER, "ru").send("/inbox"))
     assert everything[0] == t("ru", "inbox_title", count=3, shown=3)
     assert [text.splitlines()[0] for text in everything[1:]] == [
-        t("ru", "question_new", ref=f"Q-2026-000{n}") for n in (1, 2, 3)]
+        t("ru", "question_new", ref=f"Q-2026-000{n}") for n in (1, 2, 3)
+    ]
     akimat = texts(await bot.user(AKIMAT_COMMISSIONER, "ru").send("/inbox"))
     assert [text.splitlines()[0] for text in akimat[1:]] == [
-        t("ru", "question_new", ref=ref) for ref in ("Q-2026-0001", "Q-2026-0003")]
+        t("ru", "question_new", ref=ref) for ref in ("Q-2026-0001", "Q-2026-0003")
+    ]
 
 
 async def test_a_long_backlog_shows_the_oldest_twenty(bot, clock):
@@ -264,7 +302,9 @@ async def test_others_are_refused_the_inbox_and_the_answer_and_spam_buttons(bot)
             assert texts(await user.send("/inbox")) == [t("en", "not_permitted")]
         for data in ("qa:1", "qs:1"):
             calls = await user.press(data)
-            assert [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"] == [t("en", "stale_button")]
+            assert [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"] == [
+                t("en", "stale_button")
+            ]
         assert bot.store.answering(user.id) is None
     assert bot.store.question(1).status == "open"
 
@@ -284,28 +324,38 @@ async def test_a_commissioner_closes_spam_and_its_buttons_go_stale(bot):
 
 
 async def test_the_commissioner_menu_offers_inbox_in_their_chats_only(bot):
-    scoped = {c.params["scope"]["chat_id"]: [x["command"] for x in c.params["commands"]]
-              for c in bot.api.calls if c.method == "setMyCommands" and c.params.get("scope")}
+    scoped = {
+        c.params["scope"]["chat_id"]: [x["command"] for x in c.params["commands"]]
+        for c in bot.api.calls
+        if c.method == "setMyCommands" and c.params.get("scope")
+    }
     assert scoped[COMMISSIONER][-1] == "inbox" and scoped[COORDINATOR][-1] != "inbox"
     public = [c for c in bot.api.calls if c.method == "setMyCommands" and not c.params.get("scope")]
-    assert all("ask" in [x["command"] for x in c.params["commands"]] and
-               "inbox" not in [x["command"] for x in c.params["commands"]] for c in public)
+    assert all(
+        "ask" in [x["command"] for x in c.params["commands"]]
+        and "inbox" not in [x["command"] for x in c.params["commands"]]
+        for c in public
+    )
 
 
 # limits -----------------------------------------------------------------------------------------
+
 
 async def test_at_most_the_daily_number_of_questions_per_servant(bot, clock):
     servant = bot.user(SERVANT, "en")
     for n in range(3):
         assert own(await ask(servant, "en", f"Question number {n + 1} about gifts", "anonymous"), SERVANT) == [
-            t("en", "ask_sent", ref=f"Q-2026-000{n + 1}")]
+            t("en", "ask_sent", ref=f"Q-2026-000{n + 1}")
+        ]
     assert texts(await servant.send("/ask")) == [t("en", "ask_limit", limit=3)]
     assert bot.store.draft(SERVANT) is None
     assert own(await ask(bot.user(OTHER, "en"), "en", "A colleague may still ask", "named"), OTHER) == [
-        t("en", "ask_sent", ref="Q-2026-0004")]
+        t("en", "ask_sent", ref="Q-2026-0004")
+    ]
     clock.advance(days=1)
     assert own(await ask(servant, "en", "A new day, a new question", "named"), SERVANT) == [
-        t("en", "ask_sent", ref="Q-2026-0005")]
+        t("en", "ask_sent", ref="Q-2026-0005")
+    ]
 
 
 def test_the_quota_keeps_no_telegram_ids_and_forgets_them_each_day():
@@ -319,11 +369,15 @@ def test_the_quota_keeps_no_telegram_ids_and_forgets_them_each_day():
 
 # raised again, counted --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("today, cutoff", [
-    (date(2026, 11, 27), date(2026, 11, 23)),  # Friday: Monday's question waited Tue, Wed, Thu
-    (date(2026, 11, 30), date(2026, 11, 24)),  # Monday: Tuesday's waited Wed, Thu, Fri
-    (date(2026, 11, 29), date(2026, 11, 24)),  # Sunday: Tuesday's waited Wed, Thu, Fri
-])
+
+@pytest.mark.parametrize(
+    "today, cutoff",
+    [
+        (date(2026, 11, 27), date(2026, 11, 23)),  # Friday: Monday's question waited Tue, Wed, Thu
+        (date(2026, 11, 30), date(2026, 11, 24)),  # Monday: Tuesday's waited Wed, Thu, Fri
+        (date(2026, 11, 29), date(2026, 11, 24)),  # Sunday: Tuesday's waited Wed, Thu, Fri
+    ],
+)
 def test_overdue_means_three_whole_working_days(today, cutoff):
     assert overdue_cutoff(today) == cutoff
 
@@ -361,16 +415,20 @@ async def test_anonymous_reply_addresses_are_forgotten_after_the_retention_perio
     conversation.commissioners.raise_overdue(clock.now)
     assert bot.store.db.execute("SELECT COUNT(*) FROM anonymous_reply_chats").fetchone()[0] == 0
     assert own(await answer(bot.user(COMMISSIONER, "ru"), "Q-2026-0001"), COMMISSIONER) == [
-        t("ru", "answer_undeliverable", ref="Q-2026-0001")]
+        t("ru", "answer_undeliverable", ref="Q-2026-0001")
+    ]
 
 
 async def test_coordinators_see_counts_per_department_and_month_never_texts(bot, monkeypatch, capsys):
     await ask(bot.user(SERVANT, "ru"), "ru", "Секретный текст вопроса один", "named")
     await ask(bot.user(OTHER, "ru"), "ru", "Секретный текст вопроса два", "anonymous")
     report = texts(await bot.user(COORDINATOR, "en").send("/report"))[0]
-    block = report[report.index(t("en", "report_questions_title")):].splitlines()
-    assert block == [t("en", "report_questions_title"), f"2026-11 · {AKIMAT}: 1, 0, 0",
-                     f"2026-11 · {t('en', 'question_no_department')}: 1, 0, 0"]
+    block = report[report.index(t("en", "report_questions_title")) :].splitlines()
+    assert block == [
+        t("en", "report_questions_title"),
+        f"2026-11 · {AKIMAT}: 1, 0, 0",
+        f"2026-11 · {t('en', 'question_no_department')}: 1, 0, 0",
+    ]
     monkeypatch.setenv("BOT_DB_PATH", str(bot.store.path))
     assert main(["report", "--language", "en"]) == 0
     printed = capsys.readouterr().out
@@ -378,6 +436,7 @@ async def test_coordinators_see_counts_per_department_and_month_never_texts(bot,
 
 
 # anonymity, end to end -------------------------------------------------------------------------
+
 
 async def test_an_anonymous_question_leaves_no_trace_of_its_sender(bot, clock, caplog, monkeypatch, capsys):
     caplog.set_level(logging.DEBUG)
@@ -392,8 +451,10 @@ async def test_an_anonymous_question_leaves_no_trace_of_its_sender(bot, clock, c
     await ask(sender, "ru", text, "anonymous")
     await answer(bot.user(COMMISSIONER, "ru"), "Q-2026-0001")
 
-    seen = json.dumps([c.params for c in bot.api.calls
-                       if c.params.get("chat_id") in (COMMISSIONER, AKIMAT_COMMISSIONER)], ensure_ascii=False)
+    seen = json.dumps(
+        [c.params for c in bot.api.calls if c.params.get("chat_id") in (COMMISSIONER, AKIMAT_COMMISSIONER)],
+        ensure_ascii=False,
+    )
     assert text in seen and not [trace for trace in traces if trace in seen]
     monkeypatch.setenv("BOT_DB_PATH", str(bot.store.path))
     for what in ("completions", "answers"):
@@ -414,19 +475,24 @@ async def test_an_anonymous_question_leaves_no_trace_of_its_sender(bot, clock, c
             about_sender = any(c == str(SERVANT) or any(trace in c for trace in traces[1:]) for c in cells)
             links += [(table, row)] if about_question and about_sender else []
     assert links == []
-    assert bot.store.db.execute("SELECT telegram_id, sender_name, department, language, reply_token FROM questions"
-                                ).fetchall() == [(None, None, None, None, None)]
+    assert bot.store.db.execute(
+        "SELECT telegram_id, sender_name, department, language, reply_token FROM questions"
+    ).fetchall() == [(None, None, None, None, None)]
     assert bot.store.db.execute("SELECT COUNT(*) FROM anonymous_reply_chats").fetchone()[0] == 0
     assert bot.store.db.execute("SELECT COUNT(*) FROM ask_drafts").fetchone()[0] == 0
 
 
 # configuration and the command line -----------------------------------------------------------
 
-@pytest.mark.parametrize("env, section, message", [
-    ({"BOT_COMMISSIONER_IDS": "12,abc"}, "", "BOT_COMMISSIONER_IDS: 'abc'"),
-    ({}, "bot:\n  questions_per_day: 0\n", "bot.questions_per_day"),
-    ({}, "bot:\n  anonymous_reply_days: many\n", "bot.anonymous_reply_days"),
-])
+
+@pytest.mark.parametrize(
+    "env, section, message",
+    [
+        ({"BOT_COMMISSIONER_IDS": "12,abc"}, "", "BOT_COMMISSIONER_IDS: 'abc'"),
+        ({}, "bot:\n  questions_per_day: 0\n", "bot.questions_per_day"),
+        ({}, "bot:\n  anonymous_reply_days: many\n", "bot.anonymous_reply_days"),
+    ],
+)
 def test_bad_commissioner_settings_are_one_clear_line(tmp_path, env, section, message):
     config = tmp_path / "config.yml"
     config.write_text(section, encoding="utf-8")
@@ -446,13 +512,19 @@ def test_commissioners_are_added_listed_and_removed_on_the_command_line(tmp_path
     assert main(["commissioner", "add", "--telegram-id", "5", "--department", AKIMAT, "--department", MINISTRY]) == 0
     assert main(["commissioner", "add", "--telegram-id", "6", "--all-departments"]) == 0
     assert capsys.readouterr().out.splitlines()[-3:] == [
-        "77\tall departments\t(BOT_COMMISSIONER_IDS)", f"5\t{AKIMAT}, {MINISTRY}", "6\tall departments"]
+        "77\tall departments\t(BOT_COMMISSIONER_IDS)",
+        f"5\t{AKIMAT}, {MINISTRY}",
+        "6\tall departments",
+    ]
     assert main(["commissioner", "remove", "--telegram-id", "5"]) == 0
     assert main(["commissioner", "list"]) == 0
     assert "5\t" not in capsys.readouterr().out.split("(BOT_COMMISSIONER_IDS)")[-1]
-    for argv in (["commissioner", "add", "--telegram-id", "8"], ["commissioner", "remove", "--telegram-id", "5"],
-                 ["commissioner", "add"], ["commissioner", "add", "--telegram-id", "8", "--all-departments",
-                                           "--department", AKIMAT]):
+    for argv in (
+        ["commissioner", "add", "--telegram-id", "8"],
+        ["commissioner", "remove", "--telegram-id", "5"],
+        ["commissioner", "add"],
+        ["commissioner", "add", "--telegram-id", "8", "--all-departments", "--department", AKIMAT],
+    ):
         assert main(argv) == 2
         assert capsys.readouterr().err.startswith("error: ")
 
@@ -468,19 +540,26 @@ async def test_the_dialogue_models_ask_feature_starts_the_ask_dialogue(bank, tmp
     async for harness in running_bot(bank, tmp_path, clock, AskingDialogue(), ask=AskPolicy(frozenset({COMMISSIONER}))):
         servant = harness.user(SERVANT, "kk")
         assert texts(await servant.send("әдеп жөніндегі уәкілге сұрақ қойғым келеді")) == [
-            t("kk", "ask_intro", limit=count("kk", "character", 2000))]
+            t("kk", "ask_intro", limit=count("kk", "character", 2000))
+        ]
         assert texts(await servant.send(QUESTION["kk"])) == [t("kk", "ask_mode")]
 
 
 # free text through the real Rasa server (for the lead, once the NLU knows ask_commissioner) ---------
 
+
 @pytest.mark.rasa
-@pytest.mark.parametrize("lang, text", [
-    ("ru", "хочу спросить уполномоченного по этике"),
-    ("en", "I need advice from the ethics commissioner"),
-    ("kk", "әдеп жөніндегі уәкілге сұрақ қойғым келеді"),
-])
-async def test_free_text_asking_for_the_commissioner_starts_the_dialogue(bank, tmp_path, clock, rasa_server, lang, text):
+@pytest.mark.parametrize(
+    "lang, text",
+    [
+        ("ru", "хочу спросить уполномоченного по этике"),
+        ("en", "I need advice from the ethics commissioner"),
+        ("kk", "әдеп жөніндегі уәкілге сұрақ қойғым келеді"),
+    ],
+)
+async def test_free_text_asking_for_the_commissioner_starts_the_dialogue(
+    bank, tmp_path, clock, rasa_server, lang, text
+):
     dialogue = RasaDialogue(rasa_server.url, rasa_server.token, timeout=2.0)
     try:
         async for harness in running_bot(bank, tmp_path, clock, dialogue, ask=AskPolicy(frozenset({COMMISSIONER}))):

@@ -55,9 +55,13 @@ def test_a_backup_taken_while_answers_are_written_restores_what_it_held(tmp_path
     conn = sqlite3.connect(backup)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     # one moment: every answer's attempt is there, and each attempt is at its last answer or the next
-    assert conn.execute("SELECT COUNT(*) FROM answers WHERE session_id NOT IN (SELECT id FROM quiz_sessions)").fetchone() == (0,)
-    assert conn.execute("SELECT COUNT(*) FROM quiz_sessions AS q WHERE "
-                        "(SELECT COUNT(*) FROM answers WHERE session_id = q.id) - position NOT IN (0, 1)").fetchone() == (0,)
+    assert conn.execute(
+        "SELECT COUNT(*) FROM answers WHERE session_id NOT IN (SELECT id FROM quiz_sessions)"
+    ).fetchone() == (0,)
+    assert conn.execute(
+        "SELECT COUNT(*) FROM quiz_sessions AS q WHERE "
+        "(SELECT COUNT(*) FROM answers WHERE session_id = q.id) - position NOT IN (0, 1)"
+    ).fetchone() == (0,)
     conn.close()
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
     users_before = _count(db_path, "users")
@@ -80,13 +84,16 @@ def test_a_corrupted_backup_is_refused_and_the_database_kept(tmp_path, bank):
     assert _bot("backup", str(tmp_path / "good.db"), BOT_DB_PATH=str(db_path)).returncode == 0
     damaged = tmp_path / "damaged.db"
     data = bytearray((tmp_path / "good.db").read_bytes())
-    data[4096 * 3:4096 * 6] = b"\x07" * (4096 * 3)  # pages of a table's b-tree overwritten
+    data[4096 * 3 : 4096 * 6] = b"\x07" * (4096 * 3)  # pages of a table's b-tree overwritten
     damaged.write_bytes(bytes(data))
     garbage = tmp_path / "notes.txt"
     garbage.write_text("not a database at all\n" * 300)
     before = _count(db_path)
-    for bad, reason in ((damaged, "integrity check failed"), (garbage, "not a usable SQLite database"),
-                        (tmp_path / "missing.db", "no such file")):
+    for bad, reason in (
+        (damaged, "integrity check failed"),
+        (garbage, "not a usable SQLite database"),
+        (tmp_path / "missing.db", "no such file"),
+    ):
         result = _bot("restore", str(bad), BOT_DB_PATH=str(db_path))
         assert result.returncode == 2, result.stdout
         assert result.stderr.startswith("error: not restored: ") and reason in result.stderr, result.stderr

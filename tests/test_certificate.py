@@ -34,8 +34,9 @@ def _code(caption: str) -> str:
 
 async def test_passing_the_onboarding_track_sends_a_certificate_that_verifies_until_revoked(bank, tmp_path, clock):
     async for harness in running_bot(bank, tmp_path, clock, None, coordinator_ids=frozenset({COORDINATOR})):
-        harness.store.upsert_employees([Employee("E-1042", NAME, DEPARTMENT, "главный специалист", "2026-11-02", None)],
-                                       clock())
+        harness.store.upsert_employees(
+            [Employee("E-1042", NAME, DEPARTMENT, "главный специалист", "2026-11-02", None)], clock()
+        )
         user = harness.user(601, "kk", first_name="Әйгерім")
         await user.send(f"/start {harness.store.invite('E-1042', clock(), 30).code}")
         assert texts(await user.send("/certificate")) == [t("kk", "certificate_none")]
@@ -49,10 +50,13 @@ async def test_passing_the_onboarding_track_sends_a_certificate_that_verifies_un
         assert caption == t("kk", "cert_caption", code=code)
         text = pdf_text(document.files["document"])
         assert NAME in text and code in text and t("kk", "cert_title") in text
-        assert t("kk", "cert_module", title=bank.modules["onboarding"].title["kk"], score=16, max=16,
-                 date="23.11.2026") in text
-        row = harness.store.db.execute("SELECT telegram_id, track, revoked_at FROM certificates WHERE code = ?",
-                                       [code]).fetchone()
+        assert (
+            t("kk", "cert_module", title=bank.modules["onboarding"].title["kk"], score=16, max=16, date="23.11.2026")
+            in text
+        )
+        row = harness.store.db.execute(
+            "SELECT telegram_id, track, revoked_at FROM certificates WHERE code = ?", [code]
+        ).fetchone()
         assert row == (601, "onboarding", None)
 
         coordinator = harness.user(COORDINATOR, "en")
@@ -75,7 +79,8 @@ async def test_passing_the_onboarding_track_sends_a_certificate_that_verifies_un
         revoked_at = harness.store.certificate(code).revoked_at  # the command line's own clock
         revoked = format_date(datetime.fromisoformat(revoked_at).astimezone(ZoneInfo("Asia/Almaty")).date(), "en")
         assert texts(await coordinator.send(f"/verify {code}"))[0].startswith(
-            t("en", "verify_revoked", code=code, revoked=revoked, issued="23 November 2026"))
+            t("en", "verify_revoked", code=code, revoked=revoked, issued="23 November 2026")
+        )
         repeated = _bot("certificate", "revoke", code, **db)
         assert repeated.returncode == 2 and repeated.stderr.count("\n") == 1 and "already revoked" in repeated.stderr
         unknown = _bot("verify", "AAAAAAAAAAAA", **db)
@@ -102,15 +107,29 @@ async def test_a_self_registered_servant_is_certified_once_however_often_they_re
 
 @pytest.mark.parametrize("lang", ["kk", "ru", "en"])
 def test_the_pdf_holds_the_name_and_the_code_in_each_language(bank, lang):
-    issued = IssuedCertificate("Xq3_-k9ZpL2a", 605, "refresher", datetime(2026, 11, 23, 9, tzinfo=timezone.utc).isoformat(),
-                               None, {"name": NAME, "department": DEPARTMENT, "track": "refresher",
-                                      "modules": [{"id": m.id, "score": 11, "max_score": 12, "passed_on": "2026-11-20"}
-                                                  for m in bank.track("refresher")], "due_on": "2029-11-20"})
+    issued = IssuedCertificate(
+        "Xq3_-k9ZpL2a",
+        605,
+        "refresher",
+        datetime(2026, 11, 23, 9, tzinfo=timezone.utc).isoformat(),
+        None,
+        {
+            "name": NAME,
+            "department": DEPARTMENT,
+            "track": "refresher",
+            "modules": [
+                {"id": m.id, "score": 11, "max_score": 12, "passed_on": "2026-11-20"} for m in bank.track("refresher")
+            ],
+            "due_on": "2029-11-20",
+        },
+    )
     pdf = render(issued, bank, lang, verification_target(issued.code, "ethics_kz_bot"))
     text = pdf_text(pdf)
     assert NAME in text and f"{t(lang, 'cert_code', code='Xq3_-k9ZpL2a')}" in text
     assert t(lang, "track_refresher") in text and t(lang, "cert_title") in text
     assert all(m.title[lang].split(":")[0] in text for m in bank.track("refresher"))
     assert b"/Subtype /Image" in pdf  # the QR code
-    assert verification_target("Xq3_-k9ZpL2a", "ethics_kz_bot") == "https://t.me/ethics_kz_bot?start=verify-Xq3_-k9ZpL2a"
+    assert (
+        verification_target("Xq3_-k9ZpL2a", "ethics_kz_bot") == "https://t.me/ethics_kz_bot?start=verify-Xq3_-k9ZpL2a"
+    )
     assert verification_target("Xq3_-k9ZpL2a", None) == "Xq3_-k9ZpL2a"

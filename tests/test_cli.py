@@ -24,8 +24,9 @@ def _env(**values: str) -> dict[str, str]:
 
 
 def _bot(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=_env(**env),
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=_env(**env), capture_output=True, text=True, timeout=60
+    )
 
 
 def test_run_without_a_token_says_so_in_one_line_and_exits_2(tmp_path):
@@ -62,10 +63,16 @@ def test_validate_passes_on_the_repository_and_reports_coverage():
 def test_the_token_never_reaches_the_log(tmp_path):
     api = BotApiStub().start()
     try:
-        process = subprocess.Popen([sys.executable, "-m", "bot", "run", "--no-rasa"], cwd=ROOT, text=True,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   env=_env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url,
-                                            BOT_DB_PATH=str(tmp_path / "bot.db")))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--no-rasa"],
+            cwd=ROOT,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=_env(
+                TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url, BOT_DB_PATH=str(tmp_path / "bot.db")
+            ),
+        )
         api.wait_polling()
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=30)
@@ -83,8 +90,13 @@ def test_a_quiz_killed_mid_way_resumes_at_the_same_question(tmp_path, bank):
 
     def start() -> subprocess.Popen:
         before = len([c for c in api.calls if c.method == "setMyCommands"])
-        process = subprocess.Popen([sys.executable, "-m", "bot", "run", "--no-rasa"], cwd=ROOT, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--no-rasa"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         api.wait_for(lambda calls: len([c for c in calls if c.method == "setMyCommands"]) > before, timeout=30)
         api.wait_polling()
         return process
@@ -101,8 +113,8 @@ def test_a_quiz_killed_mid_way_resumes_at_the_same_question(tmp_path, bank):
         process = start()
         asyncio.run(user.press("go:onboarding"))
         asyncio.run(user.press(buttons(user.last_bot_message())[0][1]))
-        asyncio.run(user.press(buttons(user.last_bot_message())[0][1]))          # Next
-        asyncio.run(user.press(buttons(user.last_bot_message())[1][1]))          # answer question 2
+        asyncio.run(user.press(buttons(user.last_bot_message())[0][1]))  # Next
+        asyncio.run(user.press(buttons(user.last_bot_message())[1][1]))  # answer question 2
         before_kill = stored_attempt()
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
@@ -128,18 +140,30 @@ def test_sigterm_answers_every_update_already_fetched_and_confirms_them(tmp_path
     """What the README promises for a stop by the service manager: nothing fetched is dropped."""
     api = BotApiStub().start()
     servants = range(8001, 8061)
-    process = subprocess.Popen([sys.executable, "-m", "bot", "run", "--no-rasa"], cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, env=_env(TELEGRAM_BOT_TOKEN=TOKEN, BOT_DB_PATH=str(tmp_path / "bot.db"),
-                                                                   TELEGRAM_API_BASE_URL=api.base_url))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--no-rasa"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=_env(TELEGRAM_BOT_TOKEN=TOKEN, BOT_DB_PATH=str(tmp_path / "bot.db"), TELEGRAM_API_BASE_URL=api.base_url),
+    )
     try:
         api.wait_for(lambda calls: any(c.method == "setMyCommands" for c in calls), timeout=30)
         api.wait_polling()
         last = 0
         for servant in servants:
-            last = api.push({"message": {"message_id": servant, "date": 1_790_000_000, "text": "/progress",
-                                         "entities": [{"type": "bot_command", "offset": 0, "length": 9}],
-                                         "from": {"id": servant, "is_bot": False, "first_name": "Нұрсұлтан"},
-                                         "chat": {"id": servant, "type": "private"}}})
+            last = api.push(
+                {
+                    "message": {
+                        "message_id": servant,
+                        "date": 1_790_000_000,
+                        "text": "/progress",
+                        "entities": [{"type": "bot_command", "offset": 0, "length": 9}],
+                        "from": {"id": servant, "is_bot": False, "first_name": "Нұрсұлтан"},
+                        "chat": {"id": servant, "type": "private"},
+                    }
+                }
+            )
         api.wait_fetched(last, timeout=30)  # all sixty in the bot's queue, confirmed by its next getUpdates
         process.send_signal(signal.SIGTERM)  # while most of them are still waiting to be handled
         assert process.wait(timeout=60) == 0

@@ -77,8 +77,12 @@ def test_every_point_needs_a_label_in_every_language(tmp_path):
     small_bank_files(tmp_path)
     _edit(tmp_path / "code.yml", lambda d: d["points"][0].pop("label"))
     assert _problems(tmp_path) == ["code.yml [Code p. 3] label: expected a mapping with kk, ru, en"]
-    _edit(tmp_path / "code.yml", lambda d: d["points"][0].update(label={"kk": "Әдеп кодексі, 3-тармақ", "ru": "",
-                                                                         "en": "Ethical Code, para. 3"}))
+    _edit(
+        tmp_path / "code.yml",
+        lambda d: d["points"][0].update(
+            label={"kk": "Әдеп кодексі, 3-тармақ", "ru": "", "en": "Ethical Code, para. 3"}
+        ),
+    )
     assert _problems(tmp_path) == ["code.yml [Code p. 3] label.ru: missing or empty"]
 
 
@@ -88,28 +92,33 @@ def test_a_module_needs_a_short_title_that_fits_a_button(tmp_path):
     _edit(tmp_path / "refresh.yml", lambda d: d["short_title"].update(kk="Қызметтік қарым-қатынастар"))
     assert _problems(tmp_path) == [
         "basics.yml short_title: expected a mapping with kk, ru, en",
-        f"refresh.yml short_title.kk: 26 characters, at most {LIMITS['short_title']} fit"]
+        f"refresh.yml short_title.kk: 26 characters, at most {LIMITS['short_title']} fit",
+    ]
 
 
 def test_texts_over_telegram_limits_are_refused(tmp_path):
     small_bank_files(tmp_path)
     _edit(tmp_path / "basics.yml", lambda d: d["questions"][0]["options"][0]["text"].update(en="x" * 301))
-    assert _problems(tmp_path) == [
-        f"basics.yml [basics-1] text.en: 301 characters, at most {LIMITS['text']} fit"]
+    assert _problems(tmp_path) == [f"basics.yml [basics-1] text.en: 301 characters, at most {LIMITS['text']} fit"]
 
 
 def test_a_chapter_no_question_covers_is_reported(tmp_path):
     small_bank_files(tmp_path)
-    _edit(tmp_path / "code.yml", lambda d: d["chapters"].append({"id": "code:9-new", "title": d["chapters"][0]["title"]}))
+    _edit(
+        tmp_path / "code.yml", lambda d: d["chapters"].append({"id": "code:9-new", "title": d["chapters"][0]["title"]})
+    )
     assert _problems(tmp_path) == ["code.yml [code:9-new] chapter: no question cites a point of this chapter"]
 
 
-@pytest.mark.parametrize("field, value, expected", [
-    ("track", "advanced", "track: expected one of onboarding, refresher, got 'advanced'"),
-    ("pass_mark", 1.5, "pass_mark: expected a fraction above 0 and at most 1, got 1.5"),
-    ("id", "Basics Module", "id: expected lower-case letters, digits and dashes, at most 32"),
-    ("questions", [], "questions: expected a non-empty list"),
-])
+@pytest.mark.parametrize(
+    "field, value, expected",
+    [
+        ("track", "advanced", "track: expected one of onboarding, refresher, got 'advanced'"),
+        ("pass_mark", 1.5, "pass_mark: expected a fraction above 0 and at most 1, got 1.5"),
+        ("id", "Basics Module", "id: expected lower-case letters, digits and dashes, at most 32"),
+        ("questions", [], "questions: expected a non-empty list"),
+    ],
+)
 def test_module_fields_are_checked(tmp_path, field, value, expected):
     small_bank_files(tmp_path)
     _edit(tmp_path / "basics.yml", lambda d: d.update({field: value}))

@@ -36,8 +36,9 @@ E3,Olga Ivanova,Ministry,head of unit,2019-03-01,2025-02-01
 def _cli(*args: str, db, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
     environment.update(BOT_DB_PATH=str(db), TELEGRAM_BOT_USERNAME="ethics_bot", **env)
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=environment,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+    )
 
 
 def _complete(store: Store, bank, telegram_id: int, module_id: str, score: int, when: datetime) -> None:
@@ -68,26 +69,35 @@ def records(store, bank, clock):
 
 # roster --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("encoding, delimiter", [("utf-8", ","), ("utf-8-sig", ";"), ("utf-8-sig", ","), ("utf-8", ";")])
+
+@pytest.mark.parametrize(
+    "encoding, delimiter", [("utf-8", ","), ("utf-8-sig", ";"), ("utf-8-sig", ","), ("utf-8", ";")]
+)
 def test_roster_parses_bom_and_both_delimiters(encoding, delimiter):
     data = ROSTER.replace(",", delimiter).encode(encoding)
     employees, problems = parse_roster(data)
     assert problems == []
     assert [(e.employee_id, e.full_name, e.hire_date, e.last_training_date) for e in employees] == [
-        ("E1", "Әсел Нұрланқызы", "2020-01-15", "2023-05-10"), ("E2", "Дәурен Серікұлы", "2026-11-01", None),
-        ("E3", "Olga Ivanova", "2019-03-01", "2025-02-01")]
+        ("E1", "Әсел Нұрланқызы", "2020-01-15", "2023-05-10"),
+        ("E2", "Дәурен Серікұлы", "2026-11-01", None),
+        ("E3", "Olga Ivanova", "2019-03-01", "2025-02-01"),
+    ]
 
 
 def test_bad_rows_are_reported_by_line_and_the_rest_imports(tmp_path):
     roster = tmp_path / "roster.csv"
-    roster.write_text(f"{HEADER}\nE1,A,Akimat,x,2020-01-15,\nE2,,Akimat,x,,\nE3,C,Akimat,x,2026-02-30,\n"
-                      "E1,D,Akimat,x,,\nE5,E,Akimat,x,01.02.2024,\n", encoding="utf-8")
+    roster.write_text(
+        f"{HEADER}\nE1,A,Akimat,x,2020-01-15,\nE2,,Akimat,x,,\nE3,C,Akimat,x,2026-02-30,\n"
+        "E1,D,Akimat,x,,\nE5,E,Akimat,x,01.02.2024,\n",
+        encoding="utf-8",
+    )
     result = _cli("roster", "import", str(roster), db=tmp_path / "db.db")
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "roster.csv: line 3: empty full_name",
         "roster.csv: line 4: hire_date '2026-02-30' is not a date (2026-01-31 or 31.01.2026)",
-        "roster.csv: line 5: employee_id E1 already on line 2"]
+        "roster.csv: line 5: employee_id E1 already on line 2",
+    ]
     assert result.stdout == "roster.csv: 2 added, 0 updated, 3 row(s) skipped\n"
     store = Store(tmp_path / "db.db")
     assert [(e.employee_id, e.hire_date) for e in store.employees()] == [("E1", "2020-01-15"), ("E5", "2024-02-01")]
@@ -104,8 +114,14 @@ def test_strict_import_rejects_the_whole_file(tmp_path):
 def test_import_is_idempotent_and_a_missing_column_is_named(tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text(ROSTER, encoding="utf-8")
-    assert _cli("roster", "import", str(roster), db=tmp_path / "db.db").stdout == "roster.csv: 3 added, 0 updated, 0 row(s) skipped\n"
-    assert _cli("roster", "import", str(roster), db=tmp_path / "db.db").stdout == "roster.csv: 0 added, 3 updated, 0 row(s) skipped\n"
+    assert (
+        _cli("roster", "import", str(roster), db=tmp_path / "db.db").stdout
+        == "roster.csv: 3 added, 0 updated, 0 row(s) skipped\n"
+    )
+    assert (
+        _cli("roster", "import", str(roster), db=tmp_path / "db.db").stdout
+        == "roster.csv: 0 added, 3 updated, 0 row(s) skipped\n"
+    )
     assert len(Store(tmp_path / "db.db").employees()) == 3
     roster.write_text("employee_id;full_name\nE1;A\n", encoding="utf-8")
     result = _cli("roster", "import", str(roster), db=tmp_path / "db.db")
@@ -113,6 +129,7 @@ def test_import_is_idempotent_and_a_missing_column_is_named(tmp_path):
 
 
 # invites -------------------------------------------------------------------------------------
+
 
 def _refused(store, code, telegram_id, now=NOW) -> str:
     with pytest.raises(InviteRefused) as refused:
@@ -184,6 +201,7 @@ def test_invites_command_prints_codes_and_links(tmp_path):
 
 # roles ---------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("command", COORDINATOR_COMMANDS)
 async def test_coordinator_commands_are_not_permitted_for_others(records, command):
     outcome = await records.command(User(101, "Asel", "en"), command, "")
@@ -211,9 +229,12 @@ async def test_env_coordinator_sees_everything_and_help_lists_their_commands(rec
     assert export.replies == [] and export.files[0].caption == t("en", "export_done", rows="3 rows")
     export.files[0].path.unlink()
     overdue = (await records.command(coordinator, "overdue", "")).replies[0].text
-    assert overdue.splitlines() == [t("en", "overdue_title", count=1), "",
-                                    t("en", "overdue_department", department="Akimat", count=1, unreachable=0),
-                                    "• Әсел Нұрланқызы (E1): 10 May 2026"]
+    assert overdue.splitlines() == [
+        t("en", "overdue_title", count=1),
+        "",
+        t("en", "overdue_department", department="Akimat", count=1, unreachable=0),
+        "• Әсел Нұрланқызы (E1): 10 May 2026",
+    ]
     pressed = await records.button(coordinator, "help")  # the pressed message becomes the help
     for text in ((await records.command(coordinator, "help")).replies[0].text, pressed.edit.text):
         assert all(f"/{name}" in text for name in COORDINATOR_COMMANDS)
@@ -223,6 +244,7 @@ async def test_env_coordinator_sees_everything_and_help_lists_their_commands(rec
 
 async def test_coordinator_menu_is_registered_in_their_chat_only(bank, tmp_path, clock):
     from tests.conftest import BotApiStub, start_bot, stop_bot
+
     api = BotApiStub().start()
     store = Store(tmp_path / "bot.db")
     store.add_coordinator(951, [], NOW, all_departments=True)
@@ -232,17 +254,26 @@ async def test_coordinator_menu_is_registered_in_their_chat_only(bank, tmp_path,
         scoped = [c for c in api.calls if c.method == "setMyCommands" and c.params.get("scope")]
         assert {c.params["scope"]["chat_id"] for c in scoped} == {900, 951}
         assert all(c.params["scope"]["type"] == "chat" for c in scoped)
-        assert all([x["command"] for x in c.params["commands"]][-len(COORDINATOR_COMMANDS):] == list(COORDINATOR_COMMANDS) for c in scoped)
+        assert all(
+            [x["command"] for x in c.params["commands"]][-len(COORDINATOR_COMMANDS) :] == list(COORDINATOR_COMMANDS)
+            for c in scoped
+        )
         public = [c for c in api.calls if c.method == "setMyCommands" and not c.params.get("scope")]
-        assert public and all(not set(COORDINATOR_COMMANDS) & {x["command"] for x in c.params["commands"]} for c in public)
+        assert public and all(
+            not set(COORDINATOR_COMMANDS) & {x["command"] for x in c.params["commands"]} for c in public
+        )
 
         # changed on the command line while the bot runs: the repeating job catches up
         store.add_coordinator(952, ["Akimat"], NOW)
         store.remove_coordinator(951)
         before = len(api.calls)
         application.job_queue.run_once(sync_coordinator_menus, 0)
-        calls = (await asyncio.to_thread(api.wait_for, lambda calls: sum(
-            c.method == "deleteMyCommands" for c in calls[before:]) == len(LANGUAGES) + 1))[before:]
+        calls = (
+            await asyncio.to_thread(
+                api.wait_for,
+                lambda calls: sum(c.method == "deleteMyCommands" for c in calls[before:]) == len(LANGUAGES) + 1,
+            )
+        )[before:]
         assert {c.params["scope"]["chat_id"] for c in calls if c.method == "setMyCommands"} == {952}
         assert {c.params["scope"]["chat_id"] for c in calls if c.method == "deleteMyCommands"} == {951}
     finally:
@@ -252,6 +283,7 @@ async def test_coordinator_menu_is_registered_in_their_chat_only(bank, tmp_path,
 
 # exports -------------------------------------------------------------------------------------
 
+
 def test_csv_export_has_the_contract_columns_and_a_bom(records, store, tmp_path):
     out = tmp_path / "log.csv"
     result = _cli("export", "--output", str(out), db=store_path(store))
@@ -259,8 +291,21 @@ def test_csv_export_has_the_contract_columns_and_a_bom(records, store, tmp_path)
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0] == ["employee_id", "full_name", "department", "telegram_id", "module_id", "track", "started_at",
-                       "completed_at", "score", "max_score", "passed", "cycle_due", "telegram_first_name"]
+    assert rows[0] == [
+        "employee_id",
+        "full_name",
+        "department",
+        "telegram_id",
+        "module_id",
+        "track",
+        "started_at",
+        "completed_at",
+        "score",
+        "max_score",
+        "passed",
+        "cycle_due",
+        "telegram_first_name",
+    ]
     assert rows[1][:5] == ["E1", "Әсел Нұрланқызы", "Akimat", "101", "onboarding"]
     assert [r[4] for r in rows[1:]] == ["onboarding", "onboarding", "r2-gifts"]
 
@@ -269,12 +314,15 @@ def store_path(store: Store):
     return store.db.execute("PRAGMA database_list").fetchone()[2]
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["--since", "2026-11-10"], ["E3", ""]),
-    (["--until", "2026-11-10"], ["E1"]),
-    (["--department", "Akimat"], ["E1"]),
-    (["--module", "r2-gifts"], [""]),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--since", "2026-11-10"], ["E3", ""]),
+        (["--until", "2026-11-10"], ["E1"]),
+        (["--department", "Akimat"], ["E1"]),
+        (["--module", "r2-gifts"], [""]),
+    ],
+)
 def test_export_filters(records, store, args, expected):
     result = _cli("export", "--format", "jsonl", *args, db=store_path(store))
     assert [json.loads(line)["employee_id"] or "" for line in result.stdout.splitlines()] == expected
@@ -284,18 +332,42 @@ def test_answers_export_and_xapi_statements(records, store, bank):
     answers = _cli("export", "--what", "answers", db=store_path(store)).stdout
     header = next(csv.reader(io.StringIO(answers.lstrip("\ufeff"))))
     assert header == list(ANSWER_COLUMNS)
-    statements = [json.loads(line) for line in _cli("export", "--format", "xapi", db=store_path(store)).stdout.splitlines()]
-    assert [s["verb"]["id"].rsplit("/", 1)[1] for s in statements] == ["completed", "passed", "completed", "failed", "completed", "failed"]  # 10 of the 14 gifts questions: below 75 %
+    statements = [
+        json.loads(line) for line in _cli("export", "--format", "xapi", db=store_path(store)).stdout.splitlines()
+    ]
+    assert [s["verb"]["id"].rsplit("/", 1)[1] for s in statements] == [
+        "completed",
+        "passed",
+        "completed",
+        "failed",
+        "completed",
+        "failed",
+    ]  # 10 of the 14 gifts questions: below 75 %
     first = statements[1]
-    assert first["actor"] == {"objectType": "Agent", "account": {"homePage": "https://t.me", "name": "101"}, "name": "Әсел Нұрланқызы"}
-    assert first["result"]["success"] is True and first["result"]["score"]["raw"] == 13 and first["result"]["score"]["max"] == len(bank.modules["onboarding"].questions)
+    assert first["actor"] == {
+        "objectType": "Agent",
+        "account": {"homePage": "https://t.me", "name": "101"},
+        "name": "Әсел Нұрланқызы",
+    }
+    assert (
+        first["result"]["success"] is True
+        and first["result"]["score"]["raw"] == 13
+        and first["result"]["score"]["max"] == len(bank.modules["onboarding"].questions)
+    )
     assert first["object"]["id"].endswith("/modules/onboarding") and first["timestamp"].startswith("2026-10-14")
-    answered = [json.loads(line) for line in _cli("export", "--what", "answers", "--format", "xapi", db=store_path(store)).stdout.splitlines()]
-    assert {s["verb"]["display"]["en-US"] for s in answered} == {"answered"} and answered[0]["result"] == {"success": True, "response": "B"}
+    answered = [
+        json.loads(line)
+        for line in _cli("export", "--what", "answers", "--format", "xapi", db=store_path(store)).stdout.splitlines()
+    ]
+    assert {s["verb"]["display"]["en-US"] for s in answered} == {"answered"} and answered[0]["result"] == {
+        "success": True,
+        "response": "B",
+    }
 
 
 async def test_export_and_report_arrive_in_telegram_as_files(bank, tmp_path, clock):
     from tests.conftest import running_bot
+
     async for harness in running_bot(bank, tmp_path, clock, None, coordinator_ids=frozenset({900})):
         harness.store.touch_user(104, "Self-registered", NOW)
         _complete(harness.store, bank, 104, "r2-gifts", 10, NOW - timedelta(days=5))

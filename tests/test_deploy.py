@@ -28,8 +28,9 @@ def _unit(name: str) -> configparser.ConfigParser:
 def test_systemd_accepts_every_unit(tmp_path):
     for name in UNITS:  # installed in /opt/ethics-bot; here the checkout stands in for it
         (tmp_path / name).write_text((DEPLOY / name).read_text().replace("/opt/ethics-bot", str(ROOT)))
-    result = subprocess.run(["systemd-analyze", "verify", "--man=no", *UNITS], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", *UNITS], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0 and result.stderr == "", result.stderr
 
 

@@ -17,33 +17,45 @@ def _track_text(bank, lang: str, key: str) -> str:
     return t(lang, key, course=bank.modules["onboarding"].short_title[lang], years=count(lang, "year", 3))
 
 
-@pytest.mark.parametrize("lang, text, topic", [
-    ("en", "can I accept flowers from a citizen?", "gifts"),
-    ("ru", "можно ли принять подарок от гражданина", "gifts"),
-    ("kk", "әдеп жөніндегі уәкіл кім", "ethics_commissioner"),
-    ("en", "my boss sends me to buy groceries for him", "colleagues"),
-    ("kk", "azamattan syılyq alýǵa bola ma", "gifts"),                  # Kazakh in Latin script
-    ("ru", "nachalnik krichit na menya, chto delat", "colleagues"),     # Russian in transliteration
-    ("ru", "можно ли взять служебную машину на выходные, съездить на дачу", "state_property"),
-    ("en", "what is the ethical code and who does it apply to", "the_code"),
-    ("kk", "мемлекеттік қызметші саяси партияның мүшесі бола ала ма", "neutrality"),
-])
-async def test_a_question_about_the_code_gets_the_cited_answer_and_a_practice_button(telegram_with_rasa, lang, text, topic):
+@pytest.mark.parametrize(
+    "lang, text, topic",
+    [
+        ("en", "can I accept flowers from a citizen?", "gifts"),
+        ("ru", "можно ли принять подарок от гражданина", "gifts"),
+        ("kk", "әдеп жөніндегі уәкіл кім", "ethics_commissioner"),
+        ("en", "my boss sends me to buy groceries for him", "colleagues"),
+        ("kk", "azamattan syılyq alýǵa bola ma", "gifts"),  # Kazakh in Latin script
+        ("ru", "nachalnik krichit na menya, chto delat", "colleagues"),  # Russian in transliteration
+        ("ru", "можно ли взять служебную машину на выходные, съездить на дачу", "state_property"),
+        ("en", "what is the ethical code and who does it apply to", "the_code"),
+        ("kk", "мемлекеттік қызметші саяси партияның мүшесі бола ала ма", "neutrality"),
+    ],
+)
+async def test_a_question_about_the_code_gets_the_cited_answer_and_a_practice_button(
+    telegram_with_rasa, lang, text, topic
+):
     bank = telegram_with_rasa.bank
     sent = sent_messages(await telegram_with_rasa.user(language_code=lang).send(text))
     assert sent[0].params["text"] == bank.topics[topic].answer[lang]
-    assert buttons(sent[0]) == [(t(lang, "btn_practise", title=bank.modules[bank.topics[topic].module_id].short_title[lang]),
-                                 f"mod:{bank.topics[topic].module_id}")]
+    assert buttons(sent[0]) == [
+        (
+            t(lang, "btn_practise", title=bank.modules[bank.topics[topic].module_id].short_title[lang]),
+            f"mod:{bank.topics[topic].module_id}",
+        )
+    ]
 
 
-@pytest.mark.parametrize("lang, text, expected", [
-    ("en", "hello good day", "say_greet"),
-    ("ru", "спасибо большое", "say_thanks"),
-    ("en", "are you a bot", "say_bot_challenge"),
-    ("en", "how do i pay my property tax", "say_out_of_scope"),
-    ("en", "write me a cover letter for a job application", "say_out_of_scope"),
-    ("ru", "пошути", "say_out_of_scope"),
-])
+@pytest.mark.parametrize(
+    "lang, text, expected",
+    [
+        ("en", "hello good day", "say_greet"),
+        ("ru", "спасибо большое", "say_thanks"),
+        ("en", "are you a bot", "say_bot_challenge"),
+        ("en", "how do i pay my property tax", "say_out_of_scope"),
+        ("en", "write me a cover letter for a job application", "say_out_of_scope"),
+        ("ru", "пошути", "say_out_of_scope"),
+    ],
+)
 async def test_small_talk_is_answered_in_the_users_language(telegram_with_rasa, lang, text, expected):
     sent = sent_messages(await telegram_with_rasa.user(language_code=lang).send(text))
     assert sent[0].params["text"] == t(lang, expected)
@@ -63,11 +75,14 @@ async def test_intents_that_lead_to_features_run_them(telegram_with_rasa):
     assert language.params["text"] == t("en", "language_choose")
 
 
-@pytest.mark.parametrize("lang, text", [
-    ("ru", "хочу спросить уполномоченного по этике"),
-    ("en", "I need advice from the ethics commissioner"),
-    ("kk", "әдеп жөніндегі уәкілге сұрақ қойғым келеді"),
-])
+@pytest.mark.parametrize(
+    "lang, text",
+    [
+        ("ru", "хочу спросить уполномоченного по этике"),
+        ("en", "I need advice from the ethics commissioner"),
+        ("kk", "әдеп жөніндегі уәкілге сұрақ қойғым келеді"),
+    ],
+)
 async def test_wanting_to_ask_the_ethics_commissioner_leads_to_the_ask_feature(rasa_server, lang, text):
     dialogue = RasaDialogue(rasa_server.url, rasa_server.token, timeout=2.0)
     try:
@@ -82,7 +97,19 @@ async def test_a_question_during_a_quiz_is_answered_and_the_quiz_goes_on(telegra
     await user.press("go:onboarding")
     sent = sent_messages(await user.send("можно ли принять подарок от гражданина"))
     assert sent[0].params["text"] == harness.bank.topics["gifts"].answer["ru"]
-    assert sent[1].params["text"].startswith(t("ru", "question_header", title=harness.bank.modules["onboarding"].title["ru"], n=1, total=len(harness.bank.modules["onboarding"].questions)))
+    assert (
+        sent[1]
+        .params["text"]
+        .startswith(
+            t(
+                "ru",
+                "question_header",
+                title=harness.bank.modules["onboarding"].title["ru"],
+                n=1,
+                total=len(harness.bank.modules["onboarding"].questions),
+            )
+        )
+    )
     right = right_letter_index(harness.store, harness.bank, user.id)
     answered = sent_messages(await user.send(["первый", "второй", "третий", "четвертый"][right] + " вариант"))
     assert answered[0].params["text"].startswith("✅")

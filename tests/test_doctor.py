@@ -63,8 +63,14 @@ class SetUp:
     env: dict[str, str]
 
     def doctor(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "bot", "doctor", "--models", str(self.models), *args],
-                              cwd=ROOT, env=_env(**self.env), capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "doctor", "--models", str(self.models), *args],
+            cwd=ROOT,
+            env=_env(**self.env),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
 
 @pytest.fixture
@@ -76,8 +82,13 @@ def setup(tmp_path) -> Iterator[SetUp]:
     (models / "ethics.tar.gz").write_bytes(b"a trained model")
     (models / "ethics.fingerprint").write_text(training_fingerprint() + "\n")
     api, rasa = BotApiStub().start(), RasaStatusStandIn()
-    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url, "BOT_DB_PATH": str(db),
-           "RASA_URL": rasa.url, "RASA_AUTH_TOKEN": RASA_TOKEN}
+    env = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "BOT_DB_PATH": str(db),
+        "RASA_URL": rasa.url,
+        "RASA_AUTH_TOKEN": RASA_TOKEN,
+    }
     yield SetUp(api, rasa, db, models, env)
     api.stop()
     rasa.shutdown()
@@ -96,7 +107,9 @@ def test_a_healthy_set_up_passes_every_check(setup):
     assert list(lines) == ["settings", "database", "disk", "quiz banks", "Bot API", "Rasa server", "dialogue model"]
     assert all(line.startswith("ok    ") for line in lines.values())
     assert lines["Bot API"].endswith("answers getMe: @ethics_test_bot")
-    assert f"schema version {SCHEMA_VERSION}" in lines["database"] and "has loaded ethics.tar.gz" in lines["Rasa server"]
+    assert (
+        f"schema version {SCHEMA_VERSION}" in lines["database"] and "has loaded ethics.tar.gz" in lines["Rasa server"]
+    )
 
 
 def test_a_revoked_token_fails_the_bot_api_check_only(setup):
@@ -104,15 +117,19 @@ def test_a_revoked_token_fails_the_bot_api_check_only(setup):
     result = setup.doctor()
     lines = _lines(result)
     assert result.returncode == 1
-    assert lines["Bot API"] == (f"FAIL  Bot API: the Bot API at {setup.api.base_url} rejected the token "
-                                "(Unauthorized): check TELEGRAM_BOT_TOKEN and TELEGRAM_API_BASE_URL")
+    assert lines["Bot API"] == (
+        f"FAIL  Bot API: the Bot API at {setup.api.base_url} rejected the token "
+        "(Unauthorized): check TELEGRAM_BOT_TOKEN and TELEGRAM_API_BASE_URL"
+    )
     assert [name for name, line in lines.items() if line.startswith("FAIL")] == ["Bot API"]
 
 
 def test_rasa_down_or_a_wrong_rasa_token_fails_the_rasa_check(setup):
     setup.env["RASA_URL"] = f"http://127.0.0.1:{free_port()}"
     lines = _lines(result := setup.doctor())
-    assert result.returncode == 1 and lines["Rasa server"].startswith(f"FAIL  Rasa server: Rasa at {setup.env['RASA_URL']} does not answer")
+    assert result.returncode == 1 and lines["Rasa server"].startswith(
+        f"FAIL  Rasa server: Rasa at {setup.env['RASA_URL']} does not answer"
+    )
     setup.env.update(RASA_URL=setup.rasa.url, RASA_AUTH_TOKEN="not-the-token")
     lines = _lines(result := setup.doctor())
     assert result.returncode == 1 and "refused the auth token (401): check RASA_AUTH_TOKEN" in lines["Rasa server"]
@@ -120,7 +137,7 @@ def test_rasa_down_or_a_wrong_rasa_token_fails_the_rasa_check(setup):
 
 def test_a_corrupted_database_fails_the_database_check(setup):
     data = bytearray(setup.db.read_bytes())
-    data[4096 * 2:4096 * 4] = b"\xff" * (4096 * 2)
+    data[4096 * 2 : 4096 * 4] = b"\xff" * (4096 * 2)
     setup.db.write_bytes(bytes(data))
     lines = _lines(result := setup.doctor())
     assert result.returncode == 1
@@ -137,8 +154,9 @@ def test_an_old_schema_a_full_disk_and_a_stale_model_each_fail(setup):
     assert result.returncode == 1
     assert f"schema version 0, this release uses {SCHEMA_VERSION} (any command upgrades it" in lines["database"]
     assert lines["disk"].startswith("FAIL  disk: ")
-    assert lines["dialogue model"] == ("FAIL  dialogue model: dialogues/ or config.yml changed since the model "
-                                       "was trained: run `make train`")
+    assert lines["dialogue model"] == (
+        "FAIL  dialogue model: dialogues/ or config.yml changed since the model was trained: run `make train`"
+    )
 
 
 def test_settings_that_do_not_parse_are_one_failed_check(setup):

@@ -13,9 +13,11 @@ from bot.store import iso
 from tests.conftest import NOW, current_attempt, right_letter_index
 
 SERVANT = User(5101, "Гүлназ Сейітқазықызы Жұмабаева", "kk")
-ROSTER = ("employee_id,full_name,department,position,hire_date,last_training_date\n"
-          "E77,Гүлназ Сейітқазықызы Жұмабаева,Департамент государственных доходов,главный специалист,"
-          "2024-02-12,2025-01-20\n")
+ROSTER = (
+    "employee_id,full_name,department,position,hire_date,last_training_date\n"
+    "E77,Гүлназ Сейітқазықызы Жұмабаева,Департамент государственных доходов,главный специалист,"
+    "2024-02-12,2025-01-20\n"
+)
 
 
 class CycleStepFailed(Exception):
@@ -25,6 +27,7 @@ class CycleStepFailed(Exception):
 def _fail_cycle_step(monkeypatch: pytest.MonkeyPatch, store) -> None:
     def crash(*args: object, **kwargs: object) -> None:
         raise CycleStepFailed
+
     monkeypatch.setattr(store, "refresh_cycle", crash)
 
 
@@ -33,7 +36,9 @@ async def _answer_all_but_last(conversation, store, bank) -> int:
     await conversation.button(SERVANT, "go:onboarding")
     session = store.open_session(SERVANT.telegram_id)
     for position in range(len(current_attempt(store, bank, SERVANT.telegram_id).questions) - 1):
-        await conversation.button(SERVANT, f"ans:{session.id}:{position}:{right_letter_index(store, bank, SERVANT.telegram_id)}")
+        await conversation.button(
+            SERVANT, f"ans:{session.id}:{position}:{right_letter_index(store, bank, SERVANT.telegram_id)}"
+        )
         await conversation.button(SERVANT, f"next:{session.id}:{position}")
     return session.id
 

@@ -18,8 +18,11 @@ NAME = "Жанар Сейітқалиқызы Нұрмағамбетова"
 
 
 def _ratings(harness) -> list[dict]:
-    return list(harness.store.db.execute_returning_dicts(
-        "SELECT session_id, telegram_id, module_id, rating, comment, awaiting_comment FROM ratings ORDER BY session_id"))
+    return list(
+        harness.store.db.execute_returning_dicts(
+            "SELECT session_id, telegram_id, module_id, rating, comment, awaiting_comment FROM ratings ORDER BY session_id"
+        )
+    )
 
 
 async def test_a_rating_and_comment_are_stored_and_reported_without_names(bank, tmp_path, clock):
@@ -37,8 +40,16 @@ async def test_a_rating_and_comment_are_stored_and_reported_without_names(bank, 
         assert texts(pressed)[0].startswith("Спасибо!")
         comment = "Полезно: разобрали случай с подарком на юбилей, но вопросов про гостеприимство мало."
         assert texts(await user.send(comment)) == [t("ru", "comment_thanks")]
-        assert _ratings(harness) == [{"session_id": 1, "telegram_id": 501, "module_id": "r2-gifts", "rating": 4,
-                                      "comment": comment, "awaiting_comment": 0}]
+        assert _ratings(harness) == [
+            {
+                "session_id": 1,
+                "telegram_id": 501,
+                "module_id": "r2-gifts",
+                "rating": 4,
+                "comment": comment,
+                "awaiting_comment": 0,
+            }
+        ]
 
         coordinator = harness.user(COORDINATOR, "en")
         report = texts(await coordinator.send("/report"))
@@ -62,9 +73,19 @@ async def test_the_feedback_export_in_csv_jsonl_and_xapi(bank, tmp_path, clock):
         await user.send("Өте пайдалы, рақмет!")
         db = {"BOT_DB_PATH": str(tmp_path / "bot.db")}
         rows = list(csv.DictReader(io.StringIO(_bot("export", "--what", "feedback", **db).stdout.lstrip("\ufeff"))))
-        assert rows == [{"employee_id": "", "telegram_id": "502", "department": "", "module_id": "onboarding",
-                         "track": "onboarding", "session_id": "1", "rating": "5", "comment": "Өте пайдалы, рақмет!",
-                         "rated_at": "2026-11-23T09:00:00+00:00"}]
+        assert rows == [
+            {
+                "employee_id": "",
+                "telegram_id": "502",
+                "department": "",
+                "module_id": "onboarding",
+                "track": "onboarding",
+                "session_id": "1",
+                "rating": "5",
+                "comment": "Өте пайдалы, рақмет!",
+                "rated_at": "2026-11-23T09:00:00+00:00",
+            }
+        ]
         line = json.loads(_bot("export", "--what", "feedback", "--format", "jsonl", **db).stdout)
         assert line["rating"] == 5 and line["comment"] == "Өте пайдалы, рақмет!"
         first = _bot("export", "--what", "feedback", "--format", "xapi", **db).stdout.splitlines()
@@ -88,8 +109,16 @@ async def test_changing_a_rating_keeps_one_row_and_the_comment(telegram):
     await user.send("Too many questions about relatives")
     changed = await user.press(labels[4][1])
     assert texts(changed) == [t("en", "rate_changed", rating=5)]
-    assert _ratings(telegram) == [{"session_id": 1, "telegram_id": 503, "module_id": "r3-conflict", "rating": 5,
-                                   "comment": "Too many questions about relatives", "awaiting_comment": 0}]
+    assert _ratings(telegram) == [
+        {
+            "session_id": 1,
+            "telegram_id": 503,
+            "module_id": "r3-conflict",
+            "rating": 5,
+            "comment": "Too many questions about relatives",
+            "awaiting_comment": 0,
+        }
+    ]
     assert texts(await user.send("hello")) == [t("en", "free_text_menu")]  # no comment is awaited any more
 
 

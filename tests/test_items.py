@@ -29,15 +29,36 @@ SERVANTS = 40
 def _bank_dir(directory: Path) -> Path:
     """One module of five four-option questions whose right option is always A (index 0)."""
     directory.mkdir(parents=True, exist_ok=True)
-    index = {"chapters": [{"id": "code:1-general", "title": text3("General provisions")}],
-             "points": [{"id": "Code p. 3", "chapter": "code:1-general", "summary": text3("Acquaint in writing"),
-                         "label": text3("Code, para. 3")}]}
+    index = {
+        "chapters": [{"id": "code:1-general", "title": text3("General provisions")}],
+        "points": [
+            {
+                "id": "Code p. 3",
+                "chapter": "code:1-general",
+                "summary": text3("Acquaint in writing"),
+                "label": text3("Code, para. 3"),
+            }
+        ],
+    }
     (directory / "code.yml").write_text(yaml.safe_dump(index, allow_unicode=True), encoding="utf-8")
-    module = {"id": "m", "title": text3("Module"), "short_title": text3("Module"), "track": "refresher",
-              "pass_mark": 0.6, "card": text3("card"),
-              "questions": [{"id": qid, "cite": ["Code p. 3"], "scenario": text3(f"Scenario {qid}"),
-                             "options": [{"text": text3(f"Option {n}"), "correct": n == 0} for n in range(4)],
-                             "explanation": text3("Because")} for qid in QUESTIONS]}
+    module = {
+        "id": "m",
+        "title": text3("Module"),
+        "short_title": text3("Module"),
+        "track": "refresher",
+        "pass_mark": 0.6,
+        "card": text3("card"),
+        "questions": [
+            {
+                "id": qid,
+                "cite": ["Code p. 3"],
+                "scenario": text3(f"Scenario {qid}"),
+                "options": [{"text": text3(f"Option {n}"), "correct": n == 0} for n in range(4)],
+                "explanation": text3("Because"),
+            }
+            for qid in QUESTIONS
+        ],
+    }
     (directory / "m.yml").write_text(yaml.safe_dump(module, allow_unicode=True), encoding="utf-8")
     return directory
 
@@ -45,11 +66,11 @@ def _bank_dir(directory: Path) -> Path:
 def _choices(ability: float) -> dict[str, int]:
     """The option each question gets from a servant of this ability (0 weakest, 1 strongest)."""
     return {
-        "easy": 0,                                   # everyone right
-        "inverse": 0 if ability < 0.3 else 1,        # the best get it wrong
-        "distractor": 0 if ability > 0.3 else 1,     # C and D are never chosen
-        "good": 0 if ability > 0.5 else 2,           # the strong get it right
-        "misleading": 0 if ability > 0.8 else 1,     # B beats the right option A
+        "easy": 0,  # everyone right
+        "inverse": 0 if ability < 0.3 else 1,  # the best get it wrong
+        "distractor": 0 if ability > 0.3 else 1,  # C and D are never chosen
+        "good": 0 if ability > 0.5 else 2,  # the strong get it right
+        "misleading": 0 if ability > 0.8 else 1,  # B beats the right option A
     }
 
 
@@ -58,8 +79,9 @@ def _take(store: Store, telegram_id: int, choices: dict[str, int], language: str
     plan = Plan(QUESTIONS, {q: (0, 1, 2, 3) for q in QUESTIONS})
     session = store.start_session(telegram_id, "m", "refresher", plan, now)
     for position, qid in enumerate(QUESTIONS):
-        assert store.record_answer(session.id, position, qid, "Code p. 3", choices[qid], choices[qid] == 0, now,
-                                   language)
+        assert store.record_answer(
+            session.id, position, qid, "Code p. 3", choices[qid], choices[qid] == 0, now, language
+        )
         store.advance(session.id, position, now)
     score = sum(choice == 0 for choice in choices.values())
     store.complete(session.id, score, len(QUESTIONS), score >= 3, now)
@@ -90,10 +112,13 @@ def test_each_question_is_flagged_for_its_own_reason(answered):
     assert any(f.startswith("negative discrimination") for f in items["inverse"].flags)
     assert [f for f in items["distractor"].flags if "useless distractor" in f] == [
         "option C (wrong) is chosen by nobody: a useless distractor",
-        "option D (wrong) is chosen by nobody: a useless distractor"]
+        "option D (wrong) is chosen by nobody: a useless distractor",
+    ]
     assert not any("discrimination" in f or "too" in f for f in items["good"].flags)
     assert items["good"].discrimination > 0.3
-    assert any(f.startswith("option B (wrong) is chosen more often than the right one") for f in items["misleading"].flags)
+    assert any(
+        f.startswith("option B (wrong) is chosen more often than the right one") for f in items["misleading"].flags
+    )
     assert any(f.startswith("too hard") for f in items["misleading"].flags)
 
 
@@ -144,17 +169,30 @@ async def test_coordinators_get_the_items_as_a_csv_document_and_others_are_refus
 def test_the_command_line_prints_the_report_with_flags(answered, tmp_path):
     bank, store = answered
     env = {"BOT_DB_PATH": str(tmp_path / "items.db"), "BOT_QUIZZES_DIR": str(tmp_path / "quizzes"), "PATH": "/usr/bin"}
-    result = subprocess.run([sys.executable, "-m", "bot", "report", "--items", "--module", "m"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "report", "--items", "--module", "m"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "! m misleading: n=40" in result.stdout and "useless distractor" in result.stdout
-    wrong = subprocess.run([sys.executable, "-m", "bot", "report", "--items", "--module", "nope"], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=60)
+    wrong = subprocess.run(
+        [sys.executable, "-m", "bot", "report", "--items", "--module", "nope"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert wrong.returncode == 2 and "--module: 'nope' is not a module (m)" in wrong.stderr
 
 
 def test_answers_of_a_version_1_database_are_analysed_after_the_upgrade(tmp_path, bank):
     import shutil
+
     path = tmp_path / "ethics.db"
     shutil.copy(ROOT / "tests" / "fixtures" / "schema-v1.db", path)
     store = Store(path)

@@ -33,8 +33,10 @@ def _rows(path: Path) -> dict[str, list[tuple]]:
 def _old_columns(rows_before: dict[str, list[tuple]], path: Path) -> dict[str, list[tuple]]:
     """The same tables of the upgraded file, cut to the columns each had before (added ones come last)."""
     after = _rows(path)
-    return {table: sorted((row[:len(old[0])] if old else row for row in after[table]), key=repr)
-            for table, old in rows_before.items()}
+    return {
+        table: sorted((row[: len(old[0])] if old else row for row in after[table]), key=repr)
+        for table, old in rows_before.items()
+    }
 
 
 @pytest.fixture(params=sorted(RELEASES))
@@ -64,8 +66,11 @@ def _schema(path: Path) -> dict[str, object]:
     conn = sqlite3.connect(path)
     try:
         names = conn.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
-        columns = {name: {row[1:] for row in conn.execute(f"PRAGMA table_info([{name}])")}
-                   for kind, name in names if kind == "table"}
+        columns = {
+            name: {row[1:] for row in conn.execute(f"PRAGMA table_info([{name}])")}
+            for kind, name in names
+            if kind == "table"
+        }
         return {"objects": sorted(names), "columns": columns}
     finally:
         conn.close()
@@ -158,8 +163,9 @@ def test_migrations_run_in_order_from_the_version_the_file_has(tmp_path, monkeyp
     path = tmp_path / "ethics.db"
     Store(path).close()
     ran = []
-    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS, lambda db: ran.append(2),
-                                                    lambda db: ran.append(3)))
+    monkeypatch.setattr(
+        migrations, "MIGRATIONS", (*migrations.MIGRATIONS, lambda db: ran.append(2), lambda db: ran.append(3))
+    )
     monkeypatch.setattr(migrations, "SCHEMA_VERSION", SCHEMA_VERSION + 2)
     Store(path).close()
     assert ran == [2, 3]
@@ -187,4 +193,6 @@ def test_a_database_from_a_newer_release_is_refused_in_one_line(tmp_path):
         Store(path)
     result = _bot("report", BOT_DB_PATH=str(path))
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert result.stderr.strip().endswith(f"newer than this release knows ({SCHEMA_VERSION}); run a newer release or restore a backup.")
+    assert result.stderr.strip().endswith(
+        f"newer than this release knows ({SCHEMA_VERSION}); run a newer release or restore a backup."
+    )

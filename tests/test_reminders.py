@@ -54,13 +54,19 @@ def _servant(api, bank, store, telegram_id: int, trained_on: date, language: str
 
 
 def _sent(api, telegram_id: int | None = None) -> list:
-    return [c for c in api.calls if c.method == "sendMessage" and (telegram_id is None or c.params["chat_id"] == telegram_id)]
+    return [
+        c
+        for c in api.calls
+        if c.method == "sendMessage" and (telegram_id is None or c.params["chat_id"] == telegram_id)
+    ]
 
 
 def test_the_sql_stage_matches_the_policy(store):
     for policy in (POLICY, ReminderPolicy(days_before=(60, 14, 1), overdue_every_days=10)):
         for days_left in range(-45, 120):
-            sql = store.db.execute(f"SELECT {store._stage_sql(policy)} FROM (SELECT ? AS days_left)", [days_left]).fetchone()[0]
+            sql = store.db.execute(
+                f"SELECT {store._stage_sql(policy)} FROM (SELECT ? AS days_left)", [days_left]
+            ).fetchone()[0]
             assert sql == policy.stage(days_left), days_left
 
 
@@ -93,11 +99,17 @@ async def test_a_renewed_cycle_stops_the_reminders(bank, store, api, sender):
     assert len(_sent(api, 12)) == 1
 
 
-@pytest.mark.parametrize("local_time, sends", [
-    (datetime(2026, 11, 23, 8, 59), False), (datetime(2026, 11, 23, 9, 0), True),
-    (datetime(2026, 11, 23, 17, 59), True), (datetime(2026, 11, 23, 18, 0), False),
-    (datetime(2026, 11, 28, 12, 0), False), (datetime(2026, 11, 29, 12, 0), False),  # Saturday, Sunday
-])
+@pytest.mark.parametrize(
+    "local_time, sends",
+    [
+        (datetime(2026, 11, 23, 8, 59), False),
+        (datetime(2026, 11, 23, 9, 0), True),
+        (datetime(2026, 11, 23, 17, 59), True),
+        (datetime(2026, 11, 23, 18, 0), False),
+        (datetime(2026, 11, 28, 12, 0), False),
+        (datetime(2026, 11, 29, 12, 0), False),  # Saturday, Sunday
+    ],
+)
 async def test_reminders_go_out_only_in_working_hours(bank, store, api, sender, local_time, sends):
     _servant(api, bank, store, 13, add_years(TODAY + timedelta(days=10), -3))
     now = local_time.replace(tzinfo=timezone(timedelta(hours=5)))
@@ -110,8 +122,9 @@ async def test_two_concurrent_sweeps_send_each_reminder_once(bank, tmp_path, api
     first, second = Store(path), Store(path)
     for telegram_id in range(100, 140):
         _servant(api, bank, first, telegram_id, add_years(TODAY + timedelta(days=5), -3))
-    reports = await asyncio.gather(_reminders(bank, first).sweep(sender, MONDAY_2PM),
-                                   _reminders(bank, second).sweep(sender, MONDAY_2PM))
+    reports = await asyncio.gather(
+        _reminders(bank, first).sweep(sender, MONDAY_2PM), _reminders(bank, second).sweep(sender, MONDAY_2PM)
+    )
     assert sum(r.sent for r in reports) == 40, [r.summary() for r in reports]
     assert sorted(c.params["chat_id"] for c in _sent(api)) == list(range(100, 140))
     assert first.db.execute("SELECT COUNT(*) FROM reminders WHERE status = 'sent'").fetchone()[0] == 40
@@ -180,7 +193,7 @@ async def test_a_reminder_answered_after_the_client_gave_up_is_kept_not_resent(b
 async def test_a_claim_left_by_a_killed_sweep_is_never_resent(bank, store, api, sender):
     _servant(api, bank, store, 19, add_years(TODAY + timedelta(days=30), -3))
     reminders = _reminders(bank, store)
-    due, = reminders.due(MONDAY_2PM)
+    (due,) = reminders.due(MONDAY_2PM)
     assert store.claim_reminder(due, MONDAY_2PM)  # kill -9 after the claim: perhaps sent, never marked
     assert (await reminders.sweep(sender, MONDAY_2PM + timedelta(minutes=10))).due == []
     assert store.db["reminders"].get(1)["status"] == SENDING
@@ -228,7 +241,10 @@ async def test_coordinators_get_one_weekly_digest(bank, store, api, sender):
     await reminders.sweep(sender, MONDAY_2PM + timedelta(days=1))
     digests = _sent(api, 99)
     assert len(digests) == 1
-    assert digests[0].params["text"].startswith(t("ru", "digest_title", overdue=1, soon=0)) and "Servant 19" in digests[0].params["text"]
+    assert (
+        digests[0].params["text"].startswith(t("ru", "digest_title", overdue=1, soon=0))
+        and "Servant 19" in digests[0].params["text"]
+    )
     store.add_coordinator(98, ["Ministry"], MONDAY_2PM)  # a department coordinator sees only that department
     await reminders.sweep(sender, MONDAY_2PM + timedelta(days=7, hours=1))
     assert _sent(api, 98)[0].params["text"].startswith(t("ru", "digest_title", overdue=0, soon=0))
@@ -239,6 +255,7 @@ async def test_coordinators_get_one_weekly_digest(bank, store, api, sender):
 async def test_progress_shows_the_due_date_and_days_left(bank, store, api, conversation):
     _servant(api, bank, store, 20, date(2024, 3, 1), language="en")
     from bot.conversation import User
+
     text = (await conversation.command(User(20, "Olga", "en"), "progress")).replies[0].text
     assert "🗓 Training cycle: last completed on 1 March 2024. Next due on 1 March 2027 (98 days left)." in text
 
@@ -249,18 +266,37 @@ def test_the_dry_run_lists_and_sends_nothing(bank, tmp_path, api):
     import sys
 
     from bot.config import ROOT
+
     store = Store(tmp_path / "bot.db")
     _servant(api, bank, store, 21, add_years(TODAY + timedelta(days=7), -3), language="kk")
     store.close()
-    env = {**os.environ, "BOT_DB_PATH": str(tmp_path / "bot.db"), "TELEGRAM_API_BASE_URL": api.base_url,
-           "TELEGRAM_BOT_TOKEN": TOKEN}
-    result = subprocess.run([sys.executable, "-m", "bot", "remind", "--dry-run", "--now", "2026-11-23T14:00"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    env = {
+        **os.environ,
+        "BOT_DB_PATH": str(tmp_path / "bot.db"),
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "remind", "--dry-run", "--now", "2026-11-23T14:00"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [f"21\tcycle\td7\tdue {add_years(TODAY + timedelta(days=7), 0)}\tkk",
-                                          "dry run: 1 reminders would be sent; nothing was sent"]
+    assert result.stdout.splitlines() == [
+        f"21\tcycle\td7\tdue {add_years(TODAY + timedelta(days=7), 0)}\tkk",
+        "dry run: 1 reminders would be sent; nothing was sent",
+    ]
     assert api.calls == [] and Store(tmp_path / "bot.db").db["reminders"].count == 0
-    sent = subprocess.run([sys.executable, "-m", "bot", "remind", "--now", "2026-11-23T14:00"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    sent = subprocess.run(
+        [sys.executable, "-m", "bot", "remind", "--now", "2026-11-23T14:00"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert sent.stdout.startswith("due 1, sent 1"), sent.stderr
     assert [c.params["chat_id"] for c in api.calls if c.method == "sendMessage"] == [21]

@@ -42,13 +42,27 @@ async def held(bank, tmp_path, clock) -> AsyncIterator[tuple[TelegramHarness, He
 
 
 def _message(user: TelegramUser, text: str, message_id: int) -> dict[str, Any]:
-    return {"message": {"message_id": message_id, "date": 1_790_000_000, "from": user.profile,
-                        "chat": user.chat, "text": text}}
+    return {
+        "message": {
+            "message_id": message_id,
+            "date": 1_790_000_000,
+            "from": user.profile,
+            "chat": user.chat,
+            "text": text,
+        }
+    }
 
 
 def _press(user: TelegramUser, data: str, message: dict[str, Any], query_id: str) -> dict[str, Any]:
-    return {"callback_query": {"id": query_id, "from": user.profile, "chat_instance": "ci", "data": data,
-                               "message": message}}
+    return {
+        "callback_query": {
+            "id": query_id,
+            "from": user.profile,
+            "chat_instance": "ci",
+            "data": data,
+            "message": message,
+        }
+    }
 
 
 async def _until(harness: TelegramHarness, predicate: Any) -> list:
@@ -56,8 +70,9 @@ async def _until(harness: TelegramHarness, predicate: Any) -> list:
 
 
 def _sent_to(calls: list, chat_id: int, text: str) -> bool:
-    return any(c.method == "sendMessage" and int(c.params["chat_id"]) == chat_id and c.params["text"] == text
-               for c in calls)
+    return any(
+        c.method == "sendMessage" and int(c.params["chat_id"]) == chat_id and c.params["text"] == text for c in calls
+    )
 
 
 async def test_a_button_is_answered_while_another_users_typed_text_waits_on_the_model(held):
@@ -67,8 +82,9 @@ async def test_a_button_is_answered_while_another_users_typed_text_waits_on_the_
     await asyncio.to_thread(harness.api.wait_for, lambda _: dialogue.asked, 5.0)
     harness.api.push(_press(presser, "go:onboarding", {"message_id": 1, "date": 0, "chat": presser.chat}, "p"))
     await _until(harness, lambda calls: any(c.params.get("callback_query_id") == "p" for c in calls))
-    await _until(harness, lambda calls: any(c.method == "sendMessage" and int(c.params["chat_id"]) == presser.id
-                                            for c in calls))  # the question, while the model still thinks
+    await _until(
+        harness, lambda calls: any(c.method == "sendMessage" and int(c.params["chat_id"]) == presser.id for c in calls)
+    )  # the question, while the model still thinks
     assert harness.store.open_session(presser.id) is not None
     assert not dialogue.release.is_set()
     dialogue.release.set()
@@ -101,8 +117,9 @@ async def test_a_slow_update_in_one_chat_does_not_hold_up_another_chat(telegram)
     conversation.button = slow_for_one
     telegram.api.push(_press(slow_user, "prog", {"message_id": 1, "date": 0, "chat": slow_user.chat}, "slow"))
     telegram.api.push(_press(quick, "prog", {"message_id": 1, "date": 0, "chat": quick.chat}, "quick"))
-    await _until(telegram, lambda calls: any(c.method == "sendMessage" and int(c.params["chat_id"]) == quick.id
-                                             for c in calls))  # the progress screen, while the other waits
+    await _until(
+        telegram, lambda calls: any(c.method == "sendMessage" and int(c.params["chat_id"]) == quick.id for c in calls)
+    )  # the progress screen, while the other waits
     assert not any(c.params.get("callback_query_id") == "slow" for c in telegram.api.calls)
     gate.set()
     await _until(telegram, lambda calls: any(c.params.get("callback_query_id") == "slow" for c in calls))
@@ -115,10 +132,17 @@ async def test_one_users_quick_presses_are_handled_in_order(telegram):
     telegram.api.push(_press(user, "lang:kk", picker, "first"))
     telegram.api.push(_press(user, "help", picker, "second"))
     calls = await _until(telegram, lambda calls: sum(c.method == "editMessageText" for c in calls) == 2)
-    mine = [(c.method, c.params.get("callback_query_id")) for c in calls
-            if c.method in ("answerCallbackQuery", "editMessageText")]
-    assert mine == [("answerCallbackQuery", "first"), ("editMessageText", None),
-                    ("answerCallbackQuery", "second"), ("editMessageText", None)]
+    mine = [
+        (c.method, c.params.get("callback_query_id"))
+        for c in calls
+        if c.method in ("answerCallbackQuery", "editMessageText")
+    ]
+    assert mine == [
+        ("answerCallbackQuery", "first"),
+        ("editMessageText", None),
+        ("answerCallbackQuery", "second"),
+        ("editMessageText", None),
+    ]
     assert telegram.api.messages[picker["message_id"]]["text"].startswith(t("kk", "help", commands="")[:30])
 
 
@@ -129,7 +153,7 @@ async def test_an_expired_button_press_still_records_the_answer_and_shows_the_fe
     right = right_letter_index(telegram.store, telegram.bank, user.id)
     telegram.api.fail("answerCallbackQuery", 400, EXPIRED)
     calls = await user.press(buttons(question)[right][1])
-    edit, = [c for c in calls if c.method == "editMessageText"]
+    (edit,) = [c for c in calls if c.method == "editMessageText"]
     assert int(edit.params["message_id"]) == question["message_id"] and "✅" in edit.params["text"]
     assert telegram.store.db["answers"].count == 1
 
@@ -151,7 +175,6 @@ async def test_a_database_locked_by_another_process_answers_temporarily_unavaila
     assert telegram.store.open_session(user.id) is None
     after = [c.params["text"] for c in await user.send("/progress") if c.method == "sendMessage"]
     assert after[0].startswith(t("en", "progress_title"))  # the lock gone, the bot is back
-
 
 
 async def test_a_full_database_answers_temporarily_unavailable_and_records_nothing(telegram):

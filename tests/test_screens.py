@@ -33,11 +33,23 @@ INTERNAL_ID = re.compile(r"code:|Law 416-V|\bACL\b")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 SUFFIX_AFTER_PLACEHOLDER = re.compile(r"\}-?[^\W\d_]")
 RUSSIAN_FORMS = {  # n -> the form of «день» and «символ» after it
-    1: ("день", "символ"), 2: ("дня", "символа"), 5: ("дней", "символов"), 11: ("дней", "символов"),
-    21: ("день", "символ"), 1001: ("день", "символ"), 0: ("дней", "символов"), 14: ("дней", "символов"),
-    22: ("дня", "символа"), 112: ("дней", "символов")}
-NAMES = ("Нұрсұлтанова Әйгерім Бауыржанқызы", "Константинопольская Екатерина Александровна",
-         "Төлеубаев Ерназар Жұмабекұлы", "Olga Ivanova-Schmidt")
+    1: ("день", "символ"),
+    2: ("дня", "символа"),
+    5: ("дней", "символов"),
+    11: ("дней", "символов"),
+    21: ("день", "символ"),
+    1001: ("день", "символ"),
+    0: ("дней", "символов"),
+    14: ("дней", "символов"),
+    22: ("дня", "символа"),
+    112: ("дней", "символов"),
+}
+NAMES = (
+    "Нұрсұлтанова Әйгерім Бауыржанқызы",
+    "Константинопольская Екатерина Александровна",
+    "Төлеубаев Ерназар Жұмабекұлы",
+    "Olga Ivanova-Schmidt",
+)
 DEPARTMENTS = ("Мемлекеттік кірістер департаменті", "Управление цифровизации и архивов акимата")
 
 
@@ -83,8 +95,10 @@ def _roster(servants: list[tuple[int, int | None, date | None]]) -> bytes:
     lines = ["employee_id,full_name,department,position,hire_date,last_training_date"]
     for i, (tid, days, hired) in enumerate(servants):
         trained = add_years(TODAY + timedelta(days=days), -3).isoformat() if days is not None else ""
-        lines.append(f"E{tid},{NAMES[i % len(NAMES)]},{DEPARTMENTS[i % 2]},главный специалист,"
-                     f"{hired.isoformat() if hired else ''},{trained}")
+        lines.append(
+            f"E{tid},{NAMES[i % len(NAMES)]},{DEPARTMENTS[i % 2]},главный специалист,"
+            f"{hired.isoformat() if hired else ''},{trained}"
+        )
     return "\n".join(lines).encode()
 
 
@@ -114,10 +128,12 @@ async def _render(bank, store: Store, lang: str) -> Screens:
     await _play(conversation, learner, REVIEW, True, screens)
     clock.advance(days=-1)
 
-    servants = [(200 + i, days, None) for i, days in enumerate(
-        [d for d in EDGE_DAYS] + [0] + [-d for d in EDGE_DAYS])]
-    hires = [(300, None, TODAY - timedelta(days=25)), (301, None, TODAY - timedelta(days=30)),
-             (302, None, TODAY - timedelta(days=45))]
+    servants = [(200 + i, days, None) for i, days in enumerate([d for d in EDGE_DAYS] + [0] + [-d for d in EDGE_DAYS])]
+    hires = [
+        (300, None, TODAY - timedelta(days=25)),
+        (301, None, TODAY - timedelta(days=30)),
+        (302, None, TODAY - timedelta(days=45)),
+    ]
     employees, problems = parse_roster(_roster(servants + hires))
     assert problems == []
     store.upsert_employees(employees, NOW)
@@ -135,7 +151,9 @@ async def _render(bank, store: Store, lang: str) -> Screens:
     for kind in ("cycle", "onboarding"):
         for days in (*EDGE_DAYS, 0, *(-d for d in EDGE_DAYS)):
             screens.add(f"reminder {kind} {days}", views.reminder(ctx, kind, TODAY + timedelta(days=days)))
-    screens.add("digest", views.digest(lang, store.standing(TODAY, policy.window_days, None), MessageLimit.MAX_TEXT_LENGTH))
+    screens.add(
+        "digest", views.digest(lang, store.standing(TODAY, policy.window_days, None), MessageLimit.MAX_TEXT_LENGTH)
+    )
     screens.add("empty digest", views.digest(lang, [], MessageLimit.MAX_TEXT_LENGTH))
     for topic in bank.topics.values():  # the answer texts are content; their buttons are screens
         screens.add(f"topic {topic.id} button", Reply("", views.topic_answer(bank, topic.id, lang).buttons))
@@ -171,10 +189,28 @@ def test_every_screen_was_rendered(screens, bank, lang):
     longest = max(len(m.questions) for m in bank.modules.values())
     assert len(shown.texts("onboarding question")) >= 2 * len(bank.modules["onboarding"].questions) >= 28
     assert longest >= 14
-    for where in ("/start", "/help", "/quiz", "/progress", "onboarding list", "module intro", "card",
-                  "module list with every status", "progress with results", "too long", "menu with continue",
-                  "review question", "digest", "/report", "/overdue", "/export", "reminder cycle -1001",
-                  "reminder onboarding 0", "due, new hire 300", "progress, servant due in 1001 days"):
+    for where in (
+        "/start",
+        "/help",
+        "/quiz",
+        "/progress",
+        "onboarding list",
+        "module intro",
+        "card",
+        "module list with every status",
+        "progress with results",
+        "too long",
+        "menu with continue",
+        "review question",
+        "digest",
+        "/report",
+        "/overdue",
+        "/export",
+        "reminder cycle -1001",
+        "reminder onboarding 0",
+        "due, new hire 300",
+        "progress, servant due in 1001 days",
+    ):
         assert shown.texts(where), where
     feedback = "\n".join(shown.texts("onboarding question") + shown.texts("r2-gifts question"))
     assert t(lang, "right") in feedback and t(lang, "wrong", letter="", text="")[:8] in feedback
@@ -204,8 +240,11 @@ def test_no_kazakh_template_glues_a_suffix_to_a_placeholder():
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])
 def test_kazakh_and_russian_screens_cite_in_words_not_internal_ids(screens, bank, lang):
-    leaked = [(where, INTERNAL_ID.search(text).group()) for where, text in _everything(screens[lang])
-              if INTERNAL_ID.search(text)]
+    leaked = [
+        (where, INTERNAL_ID.search(text).group())
+        for where, text in _everything(screens[lang])
+        if INTERNAL_ID.search(text)
+    ]
     assert leaked == []
     feedback = "\n".join(screens[lang].texts("onboarding question"))
     cited = {c for q in bank.modules["onboarding"].questions for c in q.cite}
@@ -221,7 +260,9 @@ def test_every_citation_label_reads_in_words(bank):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_no_screen_shows_an_iso_date(screens, lang):
-    iso = [(where, ISO_DATE.search(text).group()) for where, text in _everything(screens[lang]) if ISO_DATE.search(text)]
+    iso = [
+        (where, ISO_DATE.search(text).group()) for where, text in _everything(screens[lang]) if ISO_DATE.search(text)
+    ]
     assert iso == []
 
 
@@ -236,7 +277,9 @@ def test_every_button_fits_a_phone(screens, lang):
 def test_module_buttons_lead_with_the_status_and_use_the_short_title(screens, bank):
     for lang in LANGUAGES:
         where, _, labels = next(item for item in screens[lang].seen if item[0] == "module list with every status")
-        onboarding, gifts, conflict = (bank.modules[m].short_title[lang] for m in ("onboarding", "r2-gifts", "r3-conflict"))
+        onboarding, gifts, conflict = (
+            bank.modules[m].short_title[lang] for m in ("onboarding", "r2-gifts", "r3-conflict")
+        )
         total = len(bank.modules["onboarding"].questions)
         assert f"✅ {total}/{total} {onboarding}" in labels
         assert f"🔁 0/{len(bank.modules['r2-gifts'].questions)} {gifts}" in labels
@@ -261,8 +304,11 @@ def test_english_and_kazakh_counts():
 def test_russian_counts_on_screens_agree(screens):
     """Whatever the screens say with a number before a counted noun, the noun is the helper's form
     (years left out: «от 29 декабря 2015 года» is a date, not a count)."""
-    nouns = {key[len("noun_"):]: forms.split("|") for key, forms in strings("ru").items()
-             if key.startswith("noun_") and key != "noun_year"}
+    nouns = {
+        key[len("noun_") :]: forms.split("|")
+        for key, forms in strings("ru").items()
+        if key.startswith("noun_") and key != "noun_year"
+    }
     found = 0
     for where, text in _everything(screens["ru"]):
         for noun, forms in nouns.items():
@@ -280,8 +326,10 @@ def test_progress_without_a_completion_reads_as_a_sentence(screens):
         new_hire = screens[lang].texts("progress, new hire 300")[0]
         assert t(lang, "cycle_never") in new_hire
         assert format_date(add_years(TODAY - timedelta(days=25), 3), lang) in new_hire
-    assert "🗓 Training cycle: no completed training yet. Next due on 29 October 2029 (1071 days left)." in \
-        screens["en"].texts("progress, new hire 300")[0]
+    assert (
+        "🗓 Training cycle: no completed training yet. Next due on 29 October 2029 (1071 days left)."
+        in screens["en"].texts("progress, new hire 300")[0]
+    )
     assert "Срок — сегодня, 23.11.2026." in screens["ru"].texts("progress, servant due in 0 days")[0]
     assert "1 day left" in screens["en"].texts("reminder cycle 1")[0]
 
@@ -289,11 +337,15 @@ def test_progress_without_a_completion_reads_as_a_sentence(screens):
 def test_the_due_answer_explains_the_training_rule(screens, bank):
     for lang in LANGUAGES:
         due = screens[lang].texts("due, servant due in 5 days")[0]
-        rule = t(lang, "training_rule", years=count(lang, "year", 3), basis=bank.points["Law 416-V Art. 34(2)"].label[lang])
+        rule = t(
+            lang, "training_rule", years=count(lang, "year", 3), basis=bank.points["Law 416-V Art. 34(2)"].label[lang]
+        )
         assert due.endswith(rule)
         assert screens[lang].texts("progress, servant due in 5 days")[0].splitlines()[-1] in due
-    assert "не реже одного раза в 3 года (Закон «О государственной службе», ст. 34, п. 2)" in \
-        screens["ru"].texts("due, servant due in 5 days")[0]
+    assert (
+        "не реже одного раза в 3 года (Закон «О государственной службе», ст. 34, п. 2)"
+        in screens["ru"].texts("due, servant due in 5 days")[0]
+    )
 
 
 def test_reminders_take_the_cycle_length_from_the_settings(bank, store):
@@ -311,9 +363,14 @@ def test_the_report_names_modules_by_short_title(screens, bank):
     assert "По модулям: завершили · сдали · средний балл" in screens["ru"].texts("/report")[0]
 
 
-@pytest.mark.parametrize("lang, short, long", [
-    ("ru", "29.11.2026", "29 ноября 2026 г."), ("kk", "29.11.2026", "2026 жылғы 29 қараша"),
-    ("en", "29 November 2026", "29 November 2026")])
+@pytest.mark.parametrize(
+    "lang, short, long",
+    [
+        ("ru", "29.11.2026", "29 ноября 2026 г."),
+        ("kk", "29.11.2026", "2026 жылғы 29 қараша"),
+        ("en", "29 November 2026", "29 November 2026"),
+    ],
+)
 def test_dates_read_the_local_way(lang, short, long):
     day = date(2026, 11, 29)
     assert (format_date(day, lang), format_date(day, lang, long=True)) == (short, long)

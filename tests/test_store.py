@@ -34,7 +34,8 @@ def test_an_answer_is_recorded_once(store, bank):
     assert not store.record_answer(session.id, 0, question, "Code p. 3", 0, False, NOW)
     rows = list(store.db["answers"].rows)
     assert [(r["question_id"], r["option"], r["correct"], r["answered_at"]) for r in rows] == [
-        (question, "1", 1, "2026-11-23T09:00:00+00:00")]
+        (question, "1", 1, "2026-11-23T09:00:00+00:00")
+    ]
 
 
 def test_an_answer_for_a_position_the_attempt_left_is_refused(store, bank):
@@ -50,7 +51,12 @@ def test_a_completion_is_logged_once_and_shows_in_results(store, bank):
     assert not store.complete(session.id, 9, 14, True, NOW)
     assert store.db["completions"].count == 1
     result = store.results(7)["onboarding"]
-    assert (result.best_score, result.max_score, result.passed_at, result.in_progress) == (9, 14, "2026-11-23T09:00:00+00:00", False)
+    assert (result.best_score, result.max_score, result.passed_at, result.in_progress) == (
+        9,
+        14,
+        "2026-11-23T09:00:00+00:00",
+        False,
+    )
 
 
 def test_state_survives_reopening_the_file(tmp_path, bank):

@@ -27,10 +27,14 @@ def _start(api: BotApiStub | str, tmp_path, *args: str) -> subprocess.Popen:
     """The bot's command line against the stand-in (or a base URL), its output in bot.log."""
     log = open(tmp_path / "bot.log", "w")
     base_url = api if isinstance(api, str) else api.base_url
-    return subprocess.Popen([sys.executable, "-m", "bot", *args], cwd=ROOT, text=True,
-                            stdout=log, stderr=subprocess.STDOUT,
-                            env=_env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=base_url,
-                                     BOT_DB_PATH=str(tmp_path / "bot.db")))
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        text=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=_env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=base_url, BOT_DB_PATH=str(tmp_path / "bot.db")),
+    )
 
 
 @pytest.mark.parametrize("status, description", [(401, "Unauthorized"), (404, "Not Found")])
@@ -44,8 +48,10 @@ def test_a_refused_token_is_one_line_without_the_token(tmp_path, command, status
     finally:
         api.stop()
     output = (tmp_path / "bot.log").read_text()
-    assert output == (f"error: the Bot API at {api.base_url} rejected the token ({description}): "
-                      "check TELEGRAM_BOT_TOKEN and TELEGRAM_API_BASE_URL\n")
+    assert output == (
+        f"error: the Bot API at {api.base_url} rejected the token ({description}): "
+        "check TELEGRAM_BOT_TOKEN and TELEGRAM_API_BASE_URL\n"
+    )
 
 
 @pytest.mark.parametrize("status", [401, 404])
@@ -129,8 +135,9 @@ def test_every_log_record_is_masked_even_through_handlers_added_later(monkeypatc
 
 
 def test_an_uncaught_traceback_is_masked(tmp_path):
-    script = ("from bot import redact; redact.install(['123456:TEST-TOKEN']); "
-              "raise SystemError('token 123456:TEST-TOKEN')")
+    script = (
+        "from bot import redact; redact.install(['123456:TEST-TOKEN']); raise SystemError('token 123456:TEST-TOKEN')"
+    )
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "SystemError: token ***" in result.stderr and SECRET not in result.stderr

@@ -10,14 +10,17 @@ from tests.conftest import buttons, current_attempt, right_letter_index, sent_me
 
 
 async def test_commands_are_registered_for_each_language(telegram):
-    registered = {c.params.get("language_code"): c.params["commands"]
-                  for c in telegram.api.calls if c.method == "setMyCommands"}
+    registered = {
+        c.params.get("language_code"): c.params["commands"] for c in telegram.api.calls if c.method == "setMyCommands"
+    }
     for lang in LANGUAGES:
         assert [c["command"] for c in registered[lang]] == list(COMMANDS)
         assert registered[lang][0]["description"] == t(lang, "cmd_start")
 
 
-@pytest.mark.parametrize("code, lang", [("kk", "kk"), ("ru", "ru"), ("en", "en"), ("en-GB", "en"), ("de", "ru"), (None, "ru")])
+@pytest.mark.parametrize(
+    "code, lang", [("kk", "kk"), ("ru", "ru"), ("en", "en"), ("en-GB", "en"), ("de", "ru"), (None, "ru")]
+)
 async def test_start_greets_in_the_users_language_with_the_menu(telegram, code, lang):
     user = telegram.user(language_code=code, first_name="Dauren")
     sent = sent_messages(await user.send("/start"))
@@ -28,8 +31,10 @@ async def test_start_greets_in_the_users_language_with_the_menu(telegram, code, 
 
 async def test_deep_link_opens_the_onboarding_track(telegram):
     sent = sent_messages(await telegram.user(language_code="ru").send("/start onboarding"))
-    assert sent[0].params["text"] == t("ru", "onboarding_intro", course=telegram.bank.modules["onboarding"].short_title["ru"])
-    assert ("mod:onboarding" in [data for _, data in buttons(sent[0])])
+    assert sent[0].params["text"] == t(
+        "ru", "onboarding_intro", course=telegram.bank.modules["onboarding"].short_title["ru"]
+    )
+    assert "mod:onboarding" in [data for _, data in buttons(sent[0])]
 
 
 async def test_quiz_lists_every_module_with_its_status(telegram):
@@ -51,9 +56,11 @@ async def test_a_whole_quiz_runs_to_its_summary_and_is_logged(telegram):
     await user.press("mod:onboarding")
     intro = user.last_bot_message()
     calls = await user.press("go:onboarding")
-    question, = message_calls(calls)  # the module's intro becomes its first question
+    (question,) = message_calls(calls)  # the module's intro becomes its first question
     assert question.method == "editMessageText" and int(question.params["message_id"]) == intro["message_id"]
-    assert question.params["text"].startswith(t("en", "question_header", title=module.title["en"], n=1, total=len(module.questions)))
+    assert question.params["text"].startswith(
+        t("en", "question_header", title=module.title["en"], n=1, total=len(module.questions))
+    )
     wrong_once = False
     for n in range(len(module.questions)):
         attempt = current_attempt(telegram.store, telegram.bank, user.id)
@@ -116,8 +123,21 @@ async def test_pressing_next_twice_moves_on_once(telegram):
     assert telegram.store.open_session(user.id).position == 1
 
 
-@pytest.mark.parametrize("data", ["ans:99999:0:0", "ans:1:0:9", "next:1:5", "ans:x:y:z", "mod:no-such-module",
-                                  "go:no-such-module", "lang:de", "card", "", "💥" * 20])
+@pytest.mark.parametrize(
+    "data",
+    [
+        "ans:99999:0:0",
+        "ans:1:0:9",
+        "next:1:5",
+        "ans:x:y:z",
+        "mod:no-such-module",
+        "go:no-such-module",
+        "lang:de",
+        "card",
+        "",
+        "💥" * 20,
+    ],
+)
 async def test_forged_or_stale_buttons_change_nothing(telegram, data):
     owner, intruder = telegram.user(601), telegram.user(602)
     await owner.press("go:onboarding")
@@ -129,11 +149,26 @@ async def test_forged_or_stale_buttons_change_nothing(telegram, data):
     assert telegram.store.db.execute("SELECT position FROM quiz_sessions").fetchall() == before
 
 
-@pytest.mark.parametrize("data", ["ans:99999999999999999999999:0:0", "ans:{session}:0:99999999999999999999",
-                                  "next:{session}:1e400", "ans:{session}:-1:0", "ans:-{session}:0:0",
-                                  "ans:{session}:0:-1", "next:{session}:-0", "ans:{session}:0:1_0",
-                                  "ans:{session}:0:١", "next:{session}:0x0", "qa:99999999999999999999", "qs:-1",
-                                  "rate:99999999999999999999:5", "rate:{session}:1e400", "rskip:-1"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        "ans:99999999999999999999999:0:0",
+        "ans:{session}:0:99999999999999999999",
+        "next:{session}:1e400",
+        "ans:{session}:-1:0",
+        "ans:-{session}:0:0",
+        "ans:{session}:0:-1",
+        "next:{session}:-0",
+        "ans:{session}:0:1_0",
+        "ans:{session}:0:١",
+        "next:{session}:0x0",
+        "qa:99999999999999999999",
+        "qs:-1",
+        "rate:99999999999999999999:5",
+        "rate:{session}:1e400",
+        "rskip:-1",
+    ],
+)
 async def test_forged_numbers_in_buttons_are_stale_never_an_error(telegram, caplog, data):
     user = telegram.user(621)
     await user.press("go:onboarding")
@@ -153,13 +188,25 @@ async def test_someone_elses_answer_button_is_refused(telegram):
     assert message_calls(calls) == [] and telegram.store.db["answers"].count == 0
 
 
-@pytest.mark.parametrize("content", [
-    {"sticker": {"file_id": "s", "file_unique_id": "s", "width": 512, "height": 512, "is_animated": False,
-                 "is_video": False, "type": "regular"}},
-    {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 90, "height": 90}]},
-    {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 3}},
-    {"document": {"file_id": "d", "file_unique_id": "d", "file_name": "x.pdf"}},
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        {
+            "sticker": {
+                "file_id": "s",
+                "file_unique_id": "s",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+                "type": "regular",
+            }
+        },
+        {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 90, "height": 90}]},
+        {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 3}},
+        {"document": {"file_id": "d", "file_unique_id": "d", "file_name": "x.pdf"}},
+    ],
+)
 async def test_non_text_messages_get_a_polite_reply(telegram, content):
     sent = sent_messages(await telegram.user(language_code="kk").send_other(**content))
     assert [c.params["text"] for c in sent] == [t("kk", "unsupported_message")]
@@ -185,7 +232,7 @@ async def test_language_choice_is_remembered(telegram):
     picker = sent_messages(await user.send("/language"))[0]
     assert [d for _, d in buttons(picker)] == ["lang:kk", "lang:ru", "lang:en"]
     picker = user.last_bot_message()
-    changed, = message_calls(await user.press("lang:kk", message=picker))  # the picker becomes the menu
+    (changed,) = message_calls(await user.press("lang:kk", message=picker))  # the picker becomes the menu
     assert int(changed.params["message_id"]) == picker["message_id"]
     assert changed.params["text"].startswith(t("kk", "language_set")) and buttons(changed)
     help_text = texts(await user.send("/help"))[0]
@@ -198,7 +245,7 @@ async def test_typed_letter_answers_and_stop_pauses(telegram):
     question = user.last_bot_message()
     right = right_letter_index(telegram.store, telegram.bank, user.id)
     calls = await user.send(f"вариант {'ABCD'[right]}")
-    edit, = message_calls(calls)  # the question becomes its feedback, as a press leaves it
+    (edit,) = message_calls(calls)  # the question becomes its feedback, as a press leaves it
     assert telegram.store.db["answers"].count == 1
     assert int(edit.params["message_id"]) == question["message_id"]
     assert f"{t('ru', 'your_answer', letter='ABCD'[right])}) " in edit.params["text"] and "✅" in edit.params["text"]

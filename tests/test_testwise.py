@@ -8,8 +8,13 @@ from tests.conftest import text3
 
 
 def _question(qid: str, options: list[str], right: int, scenario: str = "A servant meets a citizen") -> Question:
-    return Question(qid, ("Code p. 3",), text3(scenario),
-                    tuple(Option(text3(text), i == right) for i, text in enumerate(options)), text3("Because"))
+    return Question(
+        qid,
+        ("Code p. 3",),
+        text3(scenario),
+        tuple(Option(text3(text), i == right) for i, text in enumerate(options)),
+        text3("Because"),
+    )
 
 
 def _module(module_id: str, questions: list[Question], pass_mark: float = 0.75) -> Module:
@@ -42,9 +47,15 @@ def test_a_retold_story_in_another_module_is_found_and_a_new_one_is_not():
     story = "Dauren, a specialist of the district akimat, receives expensive flowers from a grateful applicant"
     retold = "Dauren, a specialist at the district akimat, receives expensive flowers from an applicant"
     other = "During an inspection of a construction company the inspector is invited to lunch by its director"
-    bank = Bank({"a": _module("a", [_question("a-1", ["x", "y"], 0, story)]),
-                 "b": _module("b", [_question("b-1", ["x", "y"], 0, retold), _question("b-2", ["x", "y"], 0, other)])},
-                {}, {}, {})
+    bank = Bank(
+        {
+            "a": _module("a", [_question("a-1", ["x", "y"], 0, story)]),
+            "b": _module("b", [_question("b-1", ["x", "y"], 0, retold), _question("b-2", ["x", "y"], 0, other)]),
+        },
+        {},
+        {},
+        {},
+    )
     found = near_duplicates(bank)
     assert [(a, b) for a, b, _ in found] == [("a-1", "b-1")]
     assert similarity(bank.modules["a"].questions[0], bank.modules["b"].questions[1]) < 0.21
@@ -52,6 +63,7 @@ def test_a_retold_story_in_another_module_is_found_and_a_new_one_is_not():
 
 def test_no_module_of_the_repository_can_be_passed_by_guessing(bank):
     from bot.testwise import audit
+
     failures = [f"{a.module.id} ({a.lang}): {f}" for a in audit(bank) for f in a.failures()]
     assert failures == []
     assert near_duplicates(bank) == []

@@ -48,8 +48,8 @@ def test_today_in_the_progress_screen_follows_the_setting(store, bank):
         conversation.refresh_cycle(8)
         outcome = asyncio.run(conversation.command(User(8, "Ақбота", "en"), "progress"))
         texts[policy.time_zone] = "\n".join(reply.text for reply in outcome.replies)
-    assert "Next due on 1 January 2027 (39 days left)" in texts["Asia/Almaty"]        # today is 23 November
-    assert "Next due on 1 January 2027 (40 days left)" in texts["America/New_York"]   # still 22 November
+    assert "Next due on 1 January 2027 (39 days left)" in texts["Asia/Almaty"]  # today is 23 November
+    assert "Next due on 1 January 2027 (40 days left)" in texts["America/New_York"]  # still 22 November
 
 
 def test_reminders_go_out_in_working_hours_of_the_setting(store, bank):
@@ -59,6 +59,8 @@ def test_reminders_go_out_in_working_hours_of_the_setting(store, bank):
     found = {}
     for policy in (ALMATY, NEW_YORK):
         Conversation(bank, store, "en", lambda: EARLY, policy=policy).refresh_cycle(9)
-        reminders = Reminders(bank, store, ReminderPolicy(), policy, Coordination(store, bank, frozenset(), policy), "en")
+        reminders = Reminders(
+            bank, store, ReminderPolicy(), policy, Coordination(store, bank, frozenset(), policy), "en"
+        )
         found[policy.time_zone] = [(r.telegram_id, r.stage) for r in reminders.due(nine_am_in_new_york)]
     assert found == {"Asia/Almaty": [], "America/New_York": [(9, "d30")]}

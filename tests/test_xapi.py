@@ -26,8 +26,18 @@ from tests.lrs_server import PASSWORD, USER, DroppingProxy, Ralph
 LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
-INTERACTION_TYPES = {"true-false", "choice", "fill-in", "long-fill-in", "matching", "performance", "sequencing",
-                     "likert", "numeric", "other"}
+INTERACTION_TYPES = {
+    "true-false",
+    "choice",
+    "fill-in",
+    "long-fill-in",
+    "matching",
+    "performance",
+    "sequencing",
+    "likert",
+    "numeric",
+    "other",
+}
 
 
 def _iri(value: object) -> bool:
@@ -36,8 +46,11 @@ def _iri(value: object) -> bool:
 
 
 def _language_map(value: object) -> bool:
-    return isinstance(value, dict) and bool(value) and all(
-        LANGUAGE_TAG.match(k) and isinstance(v, str) and v for k, v in value.items())
+    return (
+        isinstance(value, dict)
+        and bool(value)
+        and all(LANGUAGE_TAG.match(k) and isinstance(v, str) and v for k, v in value.items())
+    )
 
 
 def xapi_problems(statement: dict) -> list[str]:
@@ -75,8 +88,9 @@ def xapi_problems(statement: dict) -> list[str]:
                 problems.append("choices: id and a language map description")
     result = statement.get("result", {})
     score = result.get("score")
-    if score is not None and not (score.get("min", 0) <= score["raw"] <= score.get("max", score["raw"])
-                                  and -1 <= score.get("scaled", 0) <= 1):
+    if score is not None and not (
+        score.get("min", 0) <= score["raw"] <= score.get("max", score["raw"]) and -1 <= score.get("scaled", 0) <= 1
+    ):
         problems.append("result.score: raw within min..max, scaled within -1..1")
     if "duration" in result and not DURATION.match(result["duration"]):
         problems.append("result.duration: not an ISO 8601 duration")
@@ -109,11 +123,24 @@ def _attempt(store: Store, bank, telegram_id: int, module_id: str, language: str
         chosen = question.correct_index if rng.random() < 0.8 else (question.correct_index + 1) % len(question.options)
         right += chosen == question.correct_index
         when = started + timedelta(seconds=40 * (position + 1))
-        assert store.record_answer(session.id, position, question_id, "; ".join(question.cite), chosen,
-                                   chosen == question.correct_index, when, language)
+        assert store.record_answer(
+            session.id,
+            position,
+            question_id,
+            "; ".join(question.cite),
+            chosen,
+            chosen == question.correct_index,
+            when,
+            language,
+        )
         store.advance(session.id, position, when)
-    store.complete(session.id, right, len(module.questions), module.passes(right, len(module.questions)),
-                   started + timedelta(seconds=40 * len(module.questions) + 15))
+    store.complete(
+        session.id,
+        right,
+        len(module.questions),
+        module.passes(right, len(module.questions)),
+        started + timedelta(seconds=40 * len(module.questions) + 15),
+    )
 
 
 @pytest.fixture
@@ -132,8 +159,14 @@ def log(bank, tmp_path):
 def _export(path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
     environment.update(BOT_DB_PATH=str(path), **env)
-    return subprocess.run([sys.executable, "-m", "bot", "export", "--format", "xapi", *args], cwd=ROOT,
-                          env=environment, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "export", "--format", "xapi", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def _statements(path, what: str = "completions") -> list[dict]:
@@ -145,8 +178,9 @@ def _statements(path, what: str = "completions") -> list[dict]:
 def test_every_statement_keeps_the_xapi_rules_and_says_what_a_report_needs(log, bank):
     store, path = log
     completions, answers = _statements(path), _statements(path, "answers")
-    assert len(completions) == 2 * 12 and len(answers) == 6 * sum(len(bank.modules[m].questions)
-                                                                   for m in ("onboarding", "r2-gifts"))
+    assert len(completions) == 2 * 12 and len(answers) == 6 * sum(
+        len(bank.modules[m].questions) for m in ("onboarding", "r2-gifts")
+    )
     for statement in completions + answers:
         assert xapi_problems(statement) == [], statement
     passed = next(s for s in completions if s["verb"]["display"]["en-US"] in ("passed", "failed"))
@@ -156,7 +190,8 @@ def test_every_statement_keeps_the_xapi_rules_and_says_what_a_report_needs(log, 
     assert module_statement["object"]["definition"]["type"] == "http://adlnet.gov/expapi/activities/assessment"
     assert module_statement["context"]["extensions"][f"{ACTIVITY_BASE}/extensions/track"] == "refresher"
     assert set(module_statement["context"]["extensions"][f"{ACTIVITY_BASE}/extensions/code-points"]) == {
-        c for q in gifts.questions for c in q.cite}
+        c for q in gifts.questions for c in q.cite
+    }
     assert passed["result"]["duration"].startswith("PT") and passed["context"]["language"] in ("kk", "ru", "en")
     assert passed["actor"]["account"] == {"homePage": "https://t.me", "name": passed["actor"]["account"]["name"]}
     answer = answers[0]
@@ -164,8 +199,9 @@ def test_every_statement_keeps_the_xapi_rules_and_says_what_a_report_needs(log, 
     question = bank.question(answer["object"]["id"].rsplit("/", 1)[1])
     assert definition["interactionType"] == "choice" and len(definition["choices"]) == len(question.options)
     assert definition["correctResponsesPattern"] == ["ABCD"[question.correct_index]]
-    assert answer["result"]["response"] in "ABCD" and answer["context"]["contextActivities"]["parent"][0]["id"] \
-        .endswith(answer["object"]["id"].split("/questions/")[0].rsplit("/", 1)[1])
+    assert answer["result"]["response"] in "ABCD" and answer["context"]["contextActivities"]["parent"][0][
+        "id"
+    ].endswith(answer["object"]["id"].split("/questions/")[0].rsplit("/", 1)[1])
 
 
 def test_statement_ids_are_the_same_on_every_export_and_unique(log):
@@ -177,8 +213,16 @@ def test_statement_ids_are_the_same_on_every_export_and_unique(log):
 
 
 def test_another_installation_gives_other_ids_for_the_same_rows(bank):
-    row = {"session_id": 1, "telegram_id": 5, "module_id": "r2-gifts", "track": "refresher", "score": 9,
-           "max_score": 11, "passed": 1, "completed_at": "2026-11-23T09:00:00+00:00"}
+    row = {
+        "session_id": 1,
+        "telegram_id": 5,
+        "module_id": "r2-gifts",
+        "track": "refresher",
+        "score": 9,
+        "max_score": 11,
+        "passed": 1,
+        "completed_at": "2026-11-23T09:00:00+00:00",
+    }
     ours, theirs = Statements(bank, uuid.uuid4()).completion(row), Statements(bank, uuid.uuid4()).completion(row)
     assert {s["id"] for s in ours}.isdisjoint({s["id"] for s in theirs})
 
@@ -197,8 +241,10 @@ LRS_ENV = {"BOT_LRS_USER": USER, "BOT_LRS_PASSWORD": PASSWORD}
 def test_sending_twice_to_a_real_lrs_stores_every_statement_once(log, ralph):
     _, path = log
     expected = len(_statements(path)) + len(_statements(path, "answers"))
-    first = [_export(path, "--to-lrs", ralph.endpoint, **LRS_ENV),
-             _export(path, "--what", "answers", "--to-lrs", ralph.endpoint, **LRS_ENV)]
+    first = [
+        _export(path, "--to-lrs", ralph.endpoint, **LRS_ENV),
+        _export(path, "--what", "answers", "--to-lrs", ralph.endpoint, **LRS_ENV),
+    ]
     assert [r.returncode for r in first] == [0, 0], [r.stderr for r in first]
     assert first[0].stdout.strip().endswith("24 sent, 0 already present, 0 failed")
     again = _export(path, "--to-lrs", ralph.endpoint, **LRS_ENV)
@@ -249,8 +295,16 @@ def test_an_lrs_that_never_answers_counts_failures_and_exits_1(log, ralph):
     _, path = log
     proxy = DroppingProxy(ralph.endpoint, drops=10_000)
     try:
-        result = _export(path, "--module", "onboarding", "--since", (NOW - timedelta(days=21)).date().isoformat(),
-                         "--to-lrs", proxy.endpoint, **LRS_ENV)
+        result = _export(
+            path,
+            "--module",
+            "onboarding",
+            "--since",
+            (NOW - timedelta(days=21)).date().isoformat(),
+            "--to-lrs",
+            proxy.endpoint,
+            **LRS_ENV,
+        )
     finally:
         proxy.stop()
     assert result.returncode == 1
@@ -261,6 +315,12 @@ def test_an_lrs_that_never_answers_counts_failures_and_exits_1(log, ralph):
 def test_to_lrs_needs_the_xapi_format_and_no_output(log):
     _, path = log
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    result = subprocess.run([sys.executable, "-m", "bot", "export", "--to-lrs", "http://127.0.0.1:9/xAPI/"], cwd=ROOT,
-                            env={**environment, "BOT_DB_PATH": str(path)}, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "export", "--to-lrs", "http://127.0.0.1:9/xAPI/"],
+        cwd=ROOT,
+        env={**environment, "BOT_DB_PATH": str(path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and "--to-lrs sends xAPI statements: add --format xapi" in result.stderr

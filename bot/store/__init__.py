@@ -19,13 +19,33 @@ from bot.store.records import RecordStore
 from bot.store.roster import Employee, RosterStore
 from bot.store.migrations import SCHEMA_VERSION, SchemaError, upgrade
 
-__all__ = ["BLOCKED", "COMPLETED", "INTERACTIVE_BUSY_SECONDS", "IN_PROGRESS", "SENDING", "SENT", "STALE_CLAIM",
-           "UNKNOWN", "DueReminder", "Employee", "IssuedCertificate", "ModuleRatings", "ModuleResult", "Question",
-           "SCHEMA_VERSION", "SchemaError", "Session", "Store", "Unavailable", "iso"]
+__all__ = [
+    "BLOCKED",
+    "COMPLETED",
+    "INTERACTIVE_BUSY_SECONDS",
+    "IN_PROGRESS",
+    "SENDING",
+    "SENT",
+    "STALE_CLAIM",
+    "UNKNOWN",
+    "DueReminder",
+    "Employee",
+    "IssuedCertificate",
+    "ModuleRatings",
+    "ModuleResult",
+    "Question",
+    "SCHEMA_VERSION",
+    "SchemaError",
+    "Session",
+    "Store",
+    "Unavailable",
+    "iso",
+]
 
 
-class Store(QuizStore, CycleStore, RosterStore, FeedbackStore, RecordStore, ItemStore, CommissionerStore,
-            CertificateStore):
+class Store(
+    QuizStore, CycleStore, RosterStore, FeedbackStore, RecordStore, ItemStore, CommissionerStore, CertificateStore
+):
     """The bot's SQLite database (WAL mode), opened once per process and upgraded as it opens."""
 
     def __init__(self, path: Path | str, cycle_years: int = 3, busy_timeout: float = 30):

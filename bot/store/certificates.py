@@ -27,27 +27,32 @@ class CertificateStore(Connection):
         rows = self.db.execute(
             "SELECT module_id, score, max_score, completed_at FROM completions AS c WHERE telegram_id = ? AND passed "
             "AND completed_at = (SELECT MAX(completed_at) FROM completions WHERE telegram_id = c.telegram_id "
-            "AND module_id = c.module_id AND passed) ORDER BY id", [telegram_id]).fetchall()
+            "AND module_id = c.module_id AND passed) ORDER BY id",
+            [telegram_id],
+        ).fetchall()
         return {module: (score, max_score, at) for module, score, max_score, at in rows if module in module_ids}
 
-    def issue_certificate(self, code: str, telegram_id: int, track: str, certifies: dict[str, object],
-                          now: datetime) -> IssuedCertificate:
+    def issue_certificate(
+        self, code: str, telegram_id: int, track: str, certifies: dict[str, object], now: datetime
+    ) -> IssuedCertificate:
         self.db.execute(
             "INSERT INTO certificates (code, telegram_id, track, issued_at, certifies) VALUES (?, ?, ?, ?, ?)",
-            [code, telegram_id, track, iso(now), json.dumps(certifies, ensure_ascii=False)])
+            [code, telegram_id, track, iso(now), json.dumps(certifies, ensure_ascii=False)],
+        )
         return IssuedCertificate(code, telegram_id, track, iso(now), None, certifies)
 
     def _certificate(self, where: str, params: list[object]) -> IssuedCertificate | None:
         row = self.db.execute(
-            f"SELECT code, telegram_id, track, issued_at, revoked_at, certifies FROM certificates WHERE {where}",
-            params).fetchone()
+            f"SELECT code, telegram_id, track, issued_at, revoked_at, certifies FROM certificates WHERE {where}", params
+        ).fetchone()
         return IssuedCertificate(*row[:5], json.loads(row[5])) if row else None
 
     def certificate(self, code: str) -> IssuedCertificate | None:
         return self._certificate("code = ?", [code])
 
-    def latest_certificate(self, telegram_id: int, track: str | None = None,
-                           since: datetime | None = None) -> IssuedCertificate | None:
+    def latest_certificate(
+        self, telegram_id: int, track: str | None = None, since: datetime | None = None
+    ) -> IssuedCertificate | None:
         """The servant's latest valid certificate (of `track`, issued from `since`, when given)."""
         where, params = "telegram_id = ? AND revoked_at IS NULL", [telegram_id]
         if track is not None:
@@ -60,13 +65,18 @@ class CertificateStore(Connection):
 
     def revoke_certificate(self, code: str, now: datetime) -> bool:
         """Revoke a valid certificate; False if the code is unknown or already revoked."""
-        return self.db.execute("UPDATE certificates SET revoked_at = ? WHERE code = ? AND revoked_at IS NULL",
-                               [iso(now), code]).rowcount == 1
+        return (
+            self.db.execute(
+                "UPDATE certificates SET revoked_at = ? WHERE code = ? AND revoked_at IS NULL", [iso(now), code]
+            ).rowcount
+            == 1
+        )
 
     def holder(self, telegram_id: int) -> tuple[str | None, str | None]:
         """The name on a certificate (the roster's, else Telegram's first name) and the department."""
         row = self.db.execute(
             "SELECT COALESCE(e.full_name, u.first_name), e.department FROM users AS u "
-            "LEFT JOIN employees AS e ON e.telegram_id = u.telegram_id WHERE u.telegram_id = ?", [telegram_id],
+            "LEFT JOIN employees AS e ON e.telegram_id = u.telegram_id WHERE u.telegram_id = ?",
+            [telegram_id],
         ).fetchone()
         return (row[0], row[1]) if row else (None, None)

@@ -15,8 +15,17 @@ from bot.store.quiz import COMPLETED
 from bot.store.records import Filters, RecordStore
 from bot.xapi import RATING_FIELDS
 
-FEEDBACK_COLUMNS = ("employee_id", "telegram_id", "department", "module_id", "track", "session_id", "rating",
-                    "comment", "rated_at")
+FEEDBACK_COLUMNS = (
+    "employee_id",
+    "telegram_id",
+    "department",
+    "module_id",
+    "track",
+    "session_id",
+    "rating",
+    "comment",
+    "rated_at",
+)
 FEEDBACK_VIEW = """(
     SELECT e.employee_id, r.telegram_id, e.department, r.module_id, q.track, r.session_id, r.rating, r.comment,
            r.rated_at, COALESCE((SELECT language FROM answers WHERE session_id = r.session_id
@@ -62,7 +71,8 @@ class FeedbackStore(RecordStore):
         """The attempt whose comment the bot waits for: rated last and no attempt started since."""
         row = self.db.execute(
             "SELECT session_id FROM ratings WHERE telegram_id = ? AND awaiting_comment = 1 AND session_id = "
-            "(SELECT MAX(id) FROM quiz_sessions WHERE telegram_id = ?)", [telegram_id, telegram_id],
+            "(SELECT MAX(id) FROM quiz_sessions WHERE telegram_id = ?)",
+            [telegram_id, telegram_id],
         ).fetchone()
         return row[0] if row else None
 
@@ -79,15 +89,20 @@ class FeedbackStore(RecordStore):
         where, params = self._where(Filters(departments=departments), "rated_at")
         found: dict[str, ModuleRatings] = {}
         for module_id, rating, number in self.db.execute(
-            f"SELECT module_id, rating, COUNT(*) FROM {FEEDBACK_VIEW}{where} GROUP BY module_id, rating", params,
+            f"SELECT module_id, rating, COUNT(*) FROM {FEEDBACK_VIEW}{where} GROUP BY module_id, rating",
+            params,
         ).fetchall():
             found.setdefault(module_id, ModuleRatings(module_id, {n: 0 for n in range(1, 6)}, []))
             found[module_id].distribution[rating] = number
         for ratings in found.values():
             clauses = where + (" AND " if where else " WHERE ") + "module_id = ? AND comment IS NOT NULL"
-            ratings.comments.extend(comment for (comment,) in self.db.execute(
-                f"SELECT comment FROM {FEEDBACK_VIEW}{clauses} ORDER BY rated_at DESC, session_id DESC LIMIT ?",
-                [*params, ratings.module_id, latest]).fetchall())
+            ratings.comments.extend(
+                comment
+                for (comment,) in self.db.execute(
+                    f"SELECT comment FROM {FEEDBACK_VIEW}{clauses} ORDER BY rated_at DESC, session_id DESC LIMIT ?",
+                    [*params, ratings.module_id, latest],
+                ).fetchall()
+            )
         return [found[m] for m in sorted(found)]
 
     def feedback_log(self, filters: Filters) -> Iterator[tuple]:

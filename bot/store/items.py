@@ -43,10 +43,11 @@ class ItemStore(Connection):
         if filters.language:
             language = "WHERE language = ?"
             params.append(filters.language)
-        rows = self.db.execute(f"""
+        rows = self.db.execute(
+            f"""
             WITH first_attempts AS (
                 SELECT MIN(id) AS session_id FROM quiz_sessions AS s
-                WHERE {' AND '.join(where[:2])} GROUP BY telegram_id, module_id
+                WHERE {" AND ".join(where[:2])} GROUP BY telegram_id, module_id
             ), scored AS (
                 SELECT s.module_id, a.question_id, CAST(a.option AS INTEGER) AS option, a.correct,
                        COALESCE(a.language, u.language, '?') AS language,
@@ -56,12 +57,13 @@ class ItemStore(Connection):
                 JOIN answers AS a ON a.session_id = f.session_id
                 JOIN users AS u ON u.telegram_id = s.telegram_id
                 LEFT JOIN employees AS e ON e.telegram_id = s.telegram_id
-                WHERE {' AND '.join(where)}
+                WHERE {" AND ".join(where)}
             )
             SELECT module_id, question_id, option, language, COUNT(*), SUM(correct), SUM(rest),
                    SUM(rest * rest), SUM(correct * rest)
             FROM scored {language} GROUP BY module_id, question_id, option, language""",
-            params[:2] + params).fetchall()
+            params[:2] + params,
+        ).fetchall()
         return _fold(rows)
 
 
@@ -79,4 +81,3 @@ def _fold(rows: list[tuple]) -> list[ItemSums]:
         seen, hits = entry[6].get(language, (0, 0))
         entry[6][language] = (seen + n, hits + right)
     return [ItemSums(module_id, question_id, *values) for (module_id, question_id), values in sorted(totals.items())]
-

@@ -66,8 +66,10 @@ def v4_reachability_invites_scope(db: sqlite_utils.Database) -> None:
         WHERE active = 0 AND EXISTS (SELECT 1 FROM reminders AS r WHERE r.telegram_id = users.telegram_id
                                      AND r.status = 'blocked' AND r.sent_at = users.blocked_at)""")
     db["invites"].add_column("expires_at", str)
-    db.execute("UPDATE invites SET expires_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', created_at, '+30 days') "
-               "WHERE expires_at IS NULL")
+    db.execute(
+        "UPDATE invites SET expires_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', created_at, '+30 days') "
+        "WHERE expires_at IS NULL"
+    )
     db["coordinators"].add_column("all_departments", int, not_null_default=0)
     db.execute("UPDATE coordinators SET all_departments = 1 WHERE COALESCE(departments, '') = ''")
 
@@ -77,33 +79,69 @@ def v5_questions_to_the_commissioner(db: sqlite_utils.Database) -> None:
     anonymous reply addresses, kept apart from the questions so that deleting one row forgets
     who asked."""
     db["commissioners"].create({"telegram_id": int, "departments": str, "added_at": str}, pk="telegram_id")
-    db["questions"].create({
-        "id": int, "ref": str, "year": int, "number": int, "mode": str, "telegram_id": int, "sender_name": str,
-        "department": str, "language": str, "text": str, "status": str, "asked_on": str, "raised_on": str, "reply_token": str,
-        "answer": str, "answered_by": int, "closed_at": str,
-    }, pk="id")
+    db["questions"].create(
+        {
+            "id": int,
+            "ref": str,
+            "year": int,
+            "number": int,
+            "mode": str,
+            "telegram_id": int,
+            "sender_name": str,
+            "department": str,
+            "language": str,
+            "text": str,
+            "status": str,
+            "asked_on": str,
+            "raised_on": str,
+            "reply_token": str,
+            "answer": str,
+            "answered_by": int,
+            "closed_at": str,
+        },
+        pk="id",
+    )
     db["questions"].create_index(["ref"], unique=True)
     db["questions"].create_index(["status", "asked_on"])
-    db["anonymous_reply_chats"].create({"token": str, "chat_id": int, "language": str, "created_on": str},
-                                       pk="token")
-    db["ask_drafts"].create({"telegram_id": int, "stage": str, "text": str, "mode": str, "nonce": str,
-                             "updated_at": str}, pk="telegram_id")
+    db["anonymous_reply_chats"].create({"token": str, "chat_id": int, "language": str, "created_on": str}, pk="token")
+    db["ask_drafts"].create(
+        {"telegram_id": int, "stage": str, "text": str, "mode": str, "nonce": str, "updated_at": str}, pk="telegram_id"
+    )
     db["answer_drafts"].create({"telegram_id": int, "question_id": int, "started_at": str}, pk="telegram_id")
 
 
 def v6_feedback_and_certificates(db: sqlite_utils.Database) -> None:
     """Servants' ratings of each module attempt (with the wait for a comment, so it survives a
     restart), and the certificates of completion with what each certifies."""
-    db["ratings"].create({
-        "session_id": int, "telegram_id": int, "module_id": str, "rating": int, "comment": str,
-        "rated_at": str, "commented_at": str, "awaiting_comment": int,
-    }, pk="session_id", foreign_keys=[("session_id", "quiz_sessions"), ("telegram_id", "users")],
-        defaults={"awaiting_comment": 0})
+    db["ratings"].create(
+        {
+            "session_id": int,
+            "telegram_id": int,
+            "module_id": str,
+            "rating": int,
+            "comment": str,
+            "rated_at": str,
+            "commented_at": str,
+            "awaiting_comment": int,
+        },
+        pk="session_id",
+        foreign_keys=[("session_id", "quiz_sessions"), ("telegram_id", "users")],
+        defaults={"awaiting_comment": 0},
+    )
     db["ratings"].create_index(["module_id", "rated_at"])
     db["ratings"].create_index(["telegram_id", "awaiting_comment"])
-    db["certificates"].create({
-        "code": str, "telegram_id": int, "track": str, "issued_at": str, "revoked_at": str, "certifies": str,
-    }, pk="code", foreign_keys=[("telegram_id", "users")])
+    db["certificates"].create(
+        {
+            "code": str,
+            "telegram_id": int,
+            "track": str,
+            "issued_at": str,
+            "revoked_at": str,
+            "certifies": str,
+        },
+        pk="code",
+        foreign_keys=[("telegram_id", "users")],
+    )
     db["certificates"].create_index(["telegram_id", "track", "issued_at"])
 
 
@@ -143,8 +181,10 @@ def upgrade(connection: Connection, cycle_years: int) -> int:
     with connection.transaction():
         found = schema_version(db)
         if found > SCHEMA_VERSION:
-            raise SchemaError(f"{connection.path}: schema version {found} is newer than this release knows "
-                              f"({SCHEMA_VERSION}); run a newer release or restore a backup.")
+            raise SchemaError(
+                f"{connection.path}: schema version {found} is newer than this release knows "
+                f"({SCHEMA_VERSION}); run a newer release or restore a backup."
+            )
         if found < SCHEMA_VERSION and connection.path is not None and has_tables(db):
             # read through a second connection: WAL lets it see the file as it is while this one
             # holds the write lock (a backup read through the connection holding it never finishes)

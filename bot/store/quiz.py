@@ -65,9 +65,11 @@ class QuizStore(Connection):
         ).fetchone()
         if row is None:
             return None
-        answers = dict(self.db.execute(
-            "SELECT question_id, CAST(option AS INTEGER) FROM answers WHERE session_id = ?", [row[0]]
-        ).fetchall())
+        answers = dict(
+            self.db.execute(
+                "SELECT question_id, CAST(option AS INTEGER) FROM answers WHERE session_id = ?", [row[0]]
+            ).fetchall()
+        )
         return Session(row[0], row[1], row[2], Plan.from_json(json.loads(row[3])), row[4], row[5], answers)
 
     def session(self, session_id: int) -> Session | None:
@@ -84,23 +86,25 @@ class QuizStore(Connection):
 
     def show_question(self, telegram_id: int, session_id: int, position: int) -> None:
         """Remember the question just put on the servant's screen, for typed answers."""
-        self.db.execute("UPDATE users SET shown_session_id = ?, shown_position = ? WHERE telegram_id = ?",
-                        [session_id, position, telegram_id])
+        self.db.execute(
+            "UPDATE users SET shown_session_id = ?, shown_position = ? WHERE telegram_id = ?",
+            [session_id, position, telegram_id],
+        )
 
     def question_on_screen(self, telegram_id: int) -> tuple[Session, int] | None:
         """The open attempt whose question the servant was shown last, and that question's position;
         None when that attempt is finished. Before any was recorded (a database from an earlier
         release): the latest open attempt at its current question."""
-        row = self.db.execute("SELECT shown_session_id, shown_position FROM users WHERE telegram_id = ?",
-                              [telegram_id]).fetchone()
+        row = self.db.execute(
+            "SELECT shown_session_id, shown_position FROM users WHERE telegram_id = ?", [telegram_id]
+        ).fetchone()
         if row is None or row[0] is None:
             session = self.open_session(telegram_id)
             return None if session is None else (session, session.position)
         session = self._session("id = ? AND telegram_id = ? AND status = ?", [row[0], telegram_id, IN_PROGRESS])
         return None if session is None else (session, row[1])
 
-    def start_session(self, telegram_id: int, module_id: str, track: str, plan: Plan,
-                      now: datetime) -> Session:
+    def start_session(self, telegram_id: int, module_id: str, track: str, plan: Plan, now: datetime) -> Session:
         """Begin an attempt, or return the unfinished one at the same module."""
         with self.transaction():
             existing = self.open_session(telegram_id, module_id)
@@ -113,8 +117,17 @@ class QuizStore(Connection):
             ).lastrowid
         return Session(session_id, telegram_id, module_id, plan, 0, IN_PROGRESS, {})
 
-    def record_answer(self, session_id: int, position: int, question_id: str, cite: str,
-                      option: int, correct: bool, now: datetime, language: str | None = None) -> bool:
+    def record_answer(
+        self,
+        session_id: int,
+        position: int,
+        question_id: str,
+        cite: str,
+        option: int,
+        correct: bool,
+        now: datetime,
+        language: str | None = None,
+    ) -> bool:
         """Store one answer atomically; False if the attempt has moved on or it is already answered."""
         with self.transaction():
             row = self.db.execute(
@@ -141,8 +154,7 @@ class QuizStore(Connection):
         ).fetchone()
         scheduled = next_review(found[0] if found else None, correct, now)
         if scheduled is None:
-            self.db.execute("DELETE FROM reviews WHERE telegram_id = ? AND question_id = ?",
-                            [telegram_id, question_id])
+            self.db.execute("DELETE FROM reviews WHERE telegram_id = ? AND question_id = ?", [telegram_id, question_id])
             return
         box, due = scheduled
         self.db.execute(
@@ -155,10 +167,13 @@ class QuizStore(Connection):
 
     def due_reviews(self, telegram_id: int, now: datetime) -> list[str]:
         """Question ids due for review, the longest-waiting first."""
-        return [qid for (qid,) in self.db.execute(
-            "SELECT question_id FROM reviews WHERE telegram_id = ? AND due_at <= ? ORDER BY due_at, question_id",
-            [telegram_id, iso(now)],
-        ).fetchall()]
+        return [
+            qid
+            for (qid,) in self.db.execute(
+                "SELECT question_id FROM reviews WHERE telegram_id = ? AND due_at <= ? ORDER BY due_at, question_id",
+                [telegram_id, iso(now)],
+            ).fetchall()
+        ]
 
     def advance(self, session_id: int, position: int, now: datetime) -> bool:
         """Move from `position` to the next question; False if that already happened."""
@@ -169,8 +184,9 @@ class QuizStore(Connection):
         )
         return cursor.rowcount == 1
 
-    def complete(self, session_id: int, score: int, max_score: int, passed: bool, now: datetime,
-                 log: bool = True) -> bool:
+    def complete(
+        self, session_id: int, score: int, max_score: int, passed: bool, now: datetime, log: bool = True
+    ) -> bool:
         """Close the attempt and log the completion once (`log=False`: a review, not a module)."""
         with self.transaction():
             cursor = self.db.execute(
@@ -203,7 +219,11 @@ class QuizStore(Connection):
         ).fetchall():
             previous = results.get(module_id, ModuleResult(module_id))
             results[module_id] = ModuleResult(
-                module_id, previous.best_score, previous.max_score, previous.passed_at,
-                previous.last_completed_at, in_progress=True,
+                module_id,
+                previous.best_score,
+                previous.max_score,
+                previous.passed_at,
+                previous.last_completed_at,
+                in_progress=True,
             )
         return results

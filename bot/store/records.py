@@ -10,11 +10,22 @@ from datetime import date, timedelta
 from bot.store.base import Connection
 from bot.xapi import ANSWER_FIELDS, COMPLETION_FIELDS
 
-COMPLETION_COLUMNS = ("employee_id", "full_name", "department", "telegram_id", "module_id", "track",
-                      "started_at", "completed_at", "score", "max_score", "passed", "cycle_due",
-                      "telegram_first_name")  # full_name is the roster's; the name chosen on Telegram comes last
-ANSWER_COLUMNS = ("employee_id", "telegram_id", "module_id", "question_id", "cite", "option", "correct",
-                  "answered_at")
+COMPLETION_COLUMNS = (
+    "employee_id",
+    "full_name",
+    "department",
+    "telegram_id",
+    "module_id",
+    "track",
+    "started_at",
+    "completed_at",
+    "score",
+    "max_score",
+    "passed",
+    "cycle_due",
+    "telegram_first_name",
+)  # full_name is the roster's; the name chosen on Telegram comes last
+ANSWER_COLUMNS = ("employee_id", "telegram_id", "module_id", "question_id", "cite", "option", "correct", "answered_at")
 NO_DEPARTMENT = "—"
 
 
@@ -79,7 +90,9 @@ class RecordStore(Connection):
         yield from self.db.conn.execute(f"SELECT {', '.join(columns)} FROM {view}{where} ORDER BY {moment}", params)
 
     def count(self, what: str, filters: Filters) -> int:
-        view, moment = ("answers_report", "answered_at") if what == "answers" else ("completions_report", "completed_at")
+        view, moment = (
+            ("answers_report", "answered_at") if what == "answers" else ("completions_report", "completed_at")
+        )
         where, params = self._where(filters, moment)
         return self.db.execute(f"SELECT COUNT(*) FROM {view}{where}", params).fetchone()[0]
 
@@ -102,44 +115,68 @@ class RecordStore(Connection):
         """This installation's own random id (made by the schema migration that added it)."""
         return uuid.UUID(self.db.execute("SELECT id FROM installation").fetchone()[0])
 
-    def department_reports(self, today: date, window_days: int, departments: tuple[str, ...] | None,
-                           not_servants: frozenset[int] = frozenset()) -> list[DepartmentReport]:
+    def department_reports(
+        self,
+        today: date,
+        window_days: int,
+        departments: tuple[str, ...] | None,
+        not_servants: frozenset[int] = frozenset(),
+    ) -> list[DepartmentReport]:
         """Per department: servants enrolled, current, overdue, due within the window, unreachable and
         self-registered; per module completed, passed, average."""
         scope, in_scope = self._scope(departments, not_servants)
-        params: list[object] = [today.isoformat(), today.isoformat(), today.isoformat(),
-                                (today + timedelta(days=window_days)).isoformat(), *in_scope]
-        reports = {row[0]: DepartmentReport(row[0], row[1], *(n or 0 for n in row[2:])) for row in self.db.execute(
-            f"SELECT COALESCE(department, '{NO_DEPARTMENT}') AS dept, COUNT(*), SUM(due_on >= ?), SUM(due_on < ?), "
-            "SUM(due_on >= ? AND due_on <= ?), SUM(unreachable_since IS NOT NULL), SUM(on_roster = 0) "
-            f"FROM servant_status WHERE active = 1{scope} GROUP BY dept ORDER BY dept", params).fetchall()}
+        params: list[object] = [
+            today.isoformat(),
+            today.isoformat(),
+            today.isoformat(),
+            (today + timedelta(days=window_days)).isoformat(),
+            *in_scope,
+        ]
+        reports = {
+            row[0]: DepartmentReport(row[0], row[1], *(n or 0 for n in row[2:]))
+            for row in self.db.execute(
+                f"SELECT COALESCE(department, '{NO_DEPARTMENT}') AS dept, COUNT(*), SUM(due_on >= ?), SUM(due_on < ?), "
+                "SUM(due_on >= ? AND due_on <= ?), SUM(unreachable_since IS NOT NULL), SUM(on_roster = 0) "
+                f"FROM servant_status WHERE active = 1{scope} GROUP BY dept ORDER BY dept",
+                params,
+            ).fetchall()
+        }
         for dept, module, completed, passed, average in self.db.execute(
             f"SELECT COALESCE(s.department, '{NO_DEPARTMENT}') AS dept, c.module_id, COUNT(DISTINCT c.telegram_id), "
             "COUNT(DISTINCT CASE WHEN c.passed THEN c.telegram_id END), AVG(100.0 * c.score / c.max_score) "
             "FROM completions AS c JOIN servant_status AS s ON s.telegram_id = c.telegram_id "
-            "WHERE s.active = 1 GROUP BY dept, c.module_id").fetchall():
+            "WHERE s.active = 1 GROUP BY dept, c.module_id"
+        ).fetchall():
             if dept in reports:
                 reports[dept].modules[module] = (completed, passed, average)
         return list(reports.values())
 
-    def servants_due(self, today: date, until: date, departments: tuple[str, ...] | None,
-                     not_servants: frozenset[int] = frozenset()) -> list[Servant]:
+    def servants_due(
+        self, today: date, until: date, departments: tuple[str, ...] | None, not_servants: frozenset[int] = frozenset()
+    ) -> list[Servant]:
         """Servants (members, reachable or not) due on or before `until`, longest overdue first."""
         scope, params = self._scope(departments, not_servants)
         rows = self.db.execute(
             f"SELECT employee_id, COALESCE(full_name, CAST(telegram_id AS TEXT)), COALESCE(department, '{NO_DEPARTMENT}'), "
             "telegram_id, due_on, CAST(julianday(due_on) - julianday(?) AS INTEGER), unreachable_since, on_roster "
             f"FROM servant_status WHERE active = 1 AND due_on <= ?{scope} ORDER BY due_on, department, full_name",
-            [today.isoformat(), until.isoformat(), *params]).fetchall()
+            [today.isoformat(), until.isoformat(), *params],
+        ).fetchall()
         return [Servant(*row[:7], bool(row[7])) for row in rows]
 
-    def standing(self, today: date, window_days: int, departments: tuple[str, ...] | None,
-                 not_servants: frozenset[int] = frozenset()) -> list[Servant]:
+    def standing(
+        self,
+        today: date,
+        window_days: int,
+        departments: tuple[str, ...] | None,
+        not_servants: frozenset[int] = frozenset(),
+    ) -> list[Servant]:
         """Servants overdue or due within the window."""
         return self.servants_due(today, today + timedelta(days=window_days), departments, not_servants)
 
-    def overdue(self, today: date, departments: tuple[str, ...] | None,
-                not_servants: frozenset[int] = frozenset()) -> list[Servant]:
+    def overdue(
+        self, today: date, departments: tuple[str, ...] | None, not_servants: frozenset[int] = frozenset()
+    ) -> list[Servant]:
         """Servants past their due date."""
         return self.servants_due(today, today - timedelta(days=1), departments, not_servants)
 
