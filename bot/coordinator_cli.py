@@ -18,7 +18,9 @@ from bot.content import Bank, load_bank
 from bot.coordinators import item_analysis
 from bot.feedback import feedback_text
 from bot.conversation import Conversation
-from bot.items import report_text as item_report_text, write_csv
+from bot.items import COLUMNS as ITEM_COLUMNS
+from bot.items import report_text as item_report_text
+from bot.items import row as item_row
 from bot.report import (
     OVERDUE_COLUMNS,
     REPORT_COLUMNS,
@@ -225,7 +227,7 @@ def _item_report(
     items = item_analysis(store, bank, filters, settings.item_min_attempts)
     if args.format == "csv":
         sys.stdout.write("\ufeff")
-        write_csv(items, sys.stdout)
+        export.write_table(ITEM_COLUMNS, map(item_row, items), sys.stdout)
     else:
         print(item_report_text(items, settings.item_min_attempts))
     return 0

@@ -23,7 +23,9 @@ from bot.certificate import CODE_SHOWN, verification_text
 from bot.content import Bank
 from bot.cycle import CyclePolicy
 from bot.feedback import CHAT_COMMENT_LENGTH, CHAT_COMMENTS, feedback_text
-from bot.items import DEFAULT_MIN_ATTEMPTS, Item, analyse, write_csv
+from bot.items import COLUMNS as ITEM_COLUMNS
+from bot.items import DEFAULT_MIN_ATTEMPTS, Item, analyse
+from bot.items import row as item_row
 from bot.locales import count, parse_date, t
 from bot.replies import File, Outcome, Reply
 from bot.report import (
@@ -131,15 +133,8 @@ class Coordination:
     async def items(self, request: Request) -> Outcome:
         """/items: the item analysis of the coordinator's departments as a CSV document."""
         items = item_analysis(self.store, self.bank, ItemFilters(departments=request.scope), self.item_min_attempts)
-        buffer = io.StringIO(newline="")
-        write_csv(items, buffer)
-        return Outcome(
-            files=[
-                File(
-                    "items.csv", buffer.getvalue().encode("utf-8-sig"), t(request.lang, "items_done", count=len(items))
-                )
-            ]
-        )
+        caption = t(request.lang, "items_done", count=len(items))
+        return Outcome(files=[_csv_file("items.csv", ITEM_COLUMNS, map(item_row, items), caption)])
 
     async def export(self, request: Request) -> Outcome:
         """/export [since [until]]: the completion log as a CSV document, written off the event loop."""

@@ -7,10 +7,8 @@ point-biserial discrimination index and flags with their reasons in words.
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass, field
-from typing import TextIO
 
 from bot.content import OPTION_LETTERS, Bank
 
@@ -160,10 +158,3 @@ def report_text(items: list[Item], min_attempts: int) -> str:
         lines.append(f"    options: {_options(item)}   languages: {_languages(item)}")
         lines += [f"    - {flag}" for flag in item.flags]
     return "\n".join(lines)
-
-
-def write_csv(items: list[Item], out: TextIO) -> None:
-    """The items as CSV (COLUMNS), for a spreadsheet; `out` opened with newline=''."""
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    writer.writerows(row(item) for item in items)
