@@ -44,8 +44,8 @@ evaluate: train
 	scripts/rasa.sh evaluate
 
 lint: setup
-	.venv/bin/ruff check bot tests benchmarks scripts dialogues/components
-	.venv/bin/ruff format --check bot tests benchmarks scripts dialogues/components
+	.venv/bin/ruff check bot tests benchmarks scripts dialogues/components dialogues/channel.py
+	.venv/bin/ruff format --check bot tests benchmarks scripts dialogues/components dialogues/channel.py
 
 test: lint validate rasa-test .venv-lrs/.installed
 	.venv/bin/python -m pytest

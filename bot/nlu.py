@@ -1,6 +1,7 @@
 """The client for the Rasa server: one HTTP call per typed message, a short timeout, degraded mode.
 
-Rasa answers through its REST channel with custom payloads (see dialogues/domain.yml), which
+Rasa answers through the bot's channel (dialogues/channel.py: the REST channel behind the auth
+token; Rasa's own HTTP API stays off) with custom payloads (see dialogues/domain.yml), which
 become Steps. When Rasa is loading, down or slow, the bot says so and keeps serving buttons; the
 next message simply tries again, so Rasa is picked up as soon as it is back.
 """
@@ -42,14 +43,18 @@ class RasaDialogue:
         transport: httpx.AsyncBaseTransport | None = None,
     ):
         self.url = url.rstrip("/")
-        self.token = token
-        self.client = httpx.AsyncClient(timeout=timeout, transport=transport)
+        self.channel = f"{self.url}/webhooks/bot"
+        self.client = httpx.AsyncClient(
+            timeout=timeout,
+            transport=transport,
+            headers={"Authorization": f"Bearer {token}"} if token else None,
+        )
 
     async def respond(self, sender: int, text: str, language: str) -> tuple[Step, ...]:
         """Send one message through Rasa's dialogue; UNAVAILABLE if it cannot answer in time."""
         try:
             response = await self.client.post(
-                f"{self.url}/webhooks/rest/webhook",
+                f"{self.channel}/webhook",
                 json={"sender": str(sender), "message": text, "metadata": {"language": language}},
             )
             response.raise_for_status()
@@ -59,18 +64,17 @@ class RasaDialogue:
             return UNAVAILABLE
 
     async def status(self) -> tuple[bool, str]:
-        """Whether the server answers with a model loaded (uses the auth token, if any), and what
-        it said, in words for `doctor`."""
-        params = {"token": self.token} if self.token else None
+        """Whether the server answers with a model loaded, and what it said, in words for `doctor`."""
         try:
-            response = await self.client.get(f"{self.url}/status", params=params)
+            response = await self.client.get(f"{self.channel}/status")
             if response.status_code in (401, 403):
                 return (
                     False,
                     f"Rasa at {self.url} refused the auth token ({response.status_code}): check RASA_AUTH_TOKEN",
                 )
             response.raise_for_status()
-            model = response.json().get("model_file")
+            answer = response.json()
+            model = answer.get("model_file") if answer.get("ready") else None
         except (httpx.HTTPError, ValueError) as error:
             return False, f"Rasa at {self.url} does not answer ({type(error).__name__}: {error})"
         return (

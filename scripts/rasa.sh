@@ -23,15 +23,11 @@ case "${1:-}" in
   serve)
     url="${RASA_URL:-http://127.0.0.1:5005}"
     hostport="${url#*://}"; hostport="${hostport%%/*}"
-    # Rasa takes its auth token only as --auth-token; it is added inside the process from
-    # RASA_AUTH_TOKEN, so that `ps` (which shows every user the command line) never shows it.
-    # --enable-api: the bot uses /status (model loaded?) besides the REST channel.
-    exec .venv-rasa/bin/python -c '
-import os, sys
-from rasa.__main__ import main
-token = os.environ.get("RASA_AUTH_TOKEN")
-sys.argv = ["rasa", *sys.argv[1:], *(["--auth-token", token] if token else [])]
-sys.exit(main())' run --model "$MODEL" --enable-api --interface "${hostport%:*}" --port "${hostport##*:}"
+    # No --enable-api: Rasa's HTTP API stays closed and the only routes are the bot's channel
+    # (dialogues/channel.py, registered by dialogues/credentials.yml), which reads RASA_AUTH_TOKEN
+    # from the environment, so the token is never on the command line that `ps` shows.
+    exec "$RASA" run --model "$MODEL" --credentials dialogues/credentials.yml \
+      --interface "${hostport%:*}" --port "${hostport##*:}"
     ;;
   validate)
     "$RASA" data validate --fail-on-warnings "${DATA[@]}"

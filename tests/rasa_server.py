@@ -59,8 +59,10 @@ class RasaServer:
 
     def ready(self) -> bool:
         try:
-            response = httpx.get(f"{self.url}/status", params={"token": self.token}, timeout=2)
-            return response.status_code == 200 and bool(response.json().get("model_file"))
+            response = httpx.get(
+                f"{self.url}/webhooks/bot/status", headers={"Authorization": f"Bearer {self.token}"}, timeout=2
+            )
+            return response.status_code == 200 and response.json().get("ready") is True
         except httpx.HTTPError:
             return False
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from bot.dialogue import FEATURE, Step
@@ -129,3 +130,20 @@ async def test_rasa_going_away_and_coming_back(telegram_with_rasa, rasa_server):
         rasa_server.start()
     back = sent_messages(await user.send("азаматтан гүл алуға бола ма"))
     assert back[0].params["text"] == telegram_with_rasa.bank.topics["gifts"].answer["kk"]
+
+
+def test_the_rasa_server_offers_only_the_bots_channel_and_only_with_the_token(rasa_server):
+    bearer = {"Authorization": f"Bearer {rasa_server.token}"}
+    message = {"sender": "7002", "message": "hello", "metadata": {"language": "en"}}
+    with httpx.Client(base_url=rasa_server.url, timeout=5) as client:
+        assert client.get("/webhooks/bot/status", headers=bearer).json()["ready"] is True
+        assert client.post("/webhooks/bot/webhook", json=message, headers=bearer).status_code == 200
+        for headers in ({}, {"Authorization": "Bearer not-the-token"}, {"Authorization": rasa_server.token}):
+            assert client.post("/webhooks/bot/webhook", json=message, headers=headers).status_code == 401
+            assert client.get("/webhooks/bot/status", headers=headers).status_code == 401
+        # Rasa's own HTTP API (--enable-api) is off: not even the token opens it.
+        assert client.get("/status", params={"token": rasa_server.token}).status_code == 404
+        assert (
+            client.post("/model/parse", json={"text": "hello"}, params={"token": rasa_server.token}).status_code == 404
+        )
+        assert client.post("/webhooks/rest/webhook", json=message).status_code == 404

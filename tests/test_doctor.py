@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -28,16 +27,17 @@ RASA_TOKEN = "doctor-rasa-secret-0042"
 
 
 class RasaStatusStandIn(ThreadingHTTPServer):
-    """Answers Rasa's GET /status as a server with a loaded model does, for the right token only."""
+    """Answers the bot channel's GET /webhooks/bot/status as a server with a loaded model does, for the
+    right token only."""
 
     daemon_threads = True
 
     def __init__(self) -> None:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802
-                query = parse_qs(urlparse(self.path).query)
-                ok = urlparse(self.path).path == "/status" and query.get("token") == [RASA_TOKEN]
-                body = json.dumps({"model_file": "ethics.tar.gz"} if ok else {"status": "failure"}).encode()
+                ok = self.path == "/webhooks/bot/status" and self.headers.get("Authorization") == f"Bearer {RASA_TOKEN}"
+                answer = {"model_file": "ethics.tar.gz", "ready": True} if ok else {"status": "failure"}
+                body = json.dumps(answer).encode()
                 self.send_response(200 if ok else 401)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
