@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -222,6 +223,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, CommandError, BankError, SchemaError) as error:
         print(f"error: {redact.mask(str(error))}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (`export | head`): stop quietly, as cat does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -6,7 +6,10 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import stat
+import subprocess
+import sys
 import threading
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -14,10 +17,27 @@ import pytest
 
 from bot.store import SCHEMA_VERSION, SchemaError, Store
 from bot.store import migrations
-from tests.test_cli import _bot
+from bot.config import ROOT
+from tests.test_cli import _bot, _env
 
 FIXTURES = Path(__file__).parent / "fixtures"
-RELEASES = {"15e27d9": "schema-v1.db", "1956560": "schema-v0-1956560.db"}
+# release -> (its file, the user_version it has); see fixtures/README.md
+RELEASES = {
+    "1956560": ("schema-v0-1956560.db", 0),
+    "15e27d9": ("schema-v1.db", 0),
+    "356d22b": ("schema-v7.db", 7),
+}
+UPGRADABLE = sorted(release for release, (_, version) in RELEASES.items() if version < SCHEMA_VERSION)
+
+
+@dataclass
+class OldDatabase:
+    path: Path
+    version: int  # its user_version
+
+    @property
+    def backup(self) -> Path:
+        return self.path.with_name(f"ethics.db.bak-v{self.version}")
 
 
 def _rows(path: Path) -> dict[str, list[tuple]]:
@@ -39,11 +59,31 @@ def _old_columns(rows_before: dict[str, list[tuple]], path: Path) -> dict[str, l
     }
 
 
+def _copy(release: str, directory: Path) -> OldDatabase:
+    file, version = RELEASES[release]
+    shutil.copy(FIXTURES / file, directory / "ethics.db")
+    return OldDatabase(directory / "ethics.db", version)
+
+
 @pytest.fixture(params=sorted(RELEASES))
 def old_database(request, tmp_path) -> Path:
-    path = tmp_path / "ethics.db"
-    shutil.copy(FIXTURES / RELEASES[request.param], path)
-    return path
+    """A database of every release, the current one's included."""
+    return _copy(request.param, tmp_path).path
+
+
+@pytest.fixture(params=UPGRADABLE)
+def upgradable(request, tmp_path) -> OldDatabase:
+    """A database of every release whose schema is older than this one's."""
+    return _copy(request.param, tmp_path)
+
+
+def test_every_release_of_a_schema_version_has_a_fixture():
+    released = {version for _, version in RELEASES.values()}
+    assert SCHEMA_VERSION in released, "keep a fixture of this release's schema (tests/fixtures/README.md)"
+    for release, (file, version) in RELEASES.items():
+        conn = sqlite3.connect(FIXTURES / file)
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == version, release
+        conn.close()
 
 
 def test_an_old_database_keeps_every_row_and_reaches_the_current_version(old_database):
@@ -82,14 +122,13 @@ def test_an_upgraded_database_has_the_schema_of_a_new_one(old_database, tmp_path
     assert _schema(old_database) == _schema(tmp_path / "new.db")
 
 
-def test_the_old_file_is_kept_beside_the_upgraded_one(old_database):
-    original = _rows(old_database)
-    Store(old_database).close()
-    backup = old_database.with_name("ethics.db.bak-v0")
-    assert _rows(backup) == original
-    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
-    Store(old_database).close()  # a second opening has nothing to do and copies nothing
-    assert sorted(p.name for p in old_database.parent.iterdir() if ".bak" in p.name) == ["ethics.db.bak-v0"]
+def test_the_old_file_is_kept_beside_the_upgraded_one(upgradable):
+    original = _rows(upgradable.path)
+    Store(upgradable.path).close()
+    assert _rows(upgradable.backup) == original
+    assert stat.S_IMODE(upgradable.backup.stat().st_mode) == 0o600
+    Store(upgradable.path).close()  # a second opening has nothing to do and copies nothing
+    assert [p for p in upgradable.path.parent.iterdir() if ".bak" in p.name] == [upgradable.backup]
 
 
 def test_every_command_works_on_the_upgraded_database_of_15e27d9(tmp_path):
@@ -121,7 +160,48 @@ def test_every_command_works_on_the_upgraded_database_of_1956560(tmp_path):
         assert result.returncode == 0 and "Traceback" not in result.stderr, (command, result.stderr)
 
 
-def test_two_processes_opening_an_old_file_at_once_upgrade_it_once(old_database):
+def test_every_command_works_on_the_database_of_356d22b(tmp_path):
+    """Schema 7: answers with their language, questions to the Commissioner, ratings, certificates."""
+    path = _copy("356d22b", tmp_path).path
+    env = {"BOT_DB_PATH": str(path)}
+    conn = sqlite3.connect(path)
+    valid, revoked = (
+        conn.execute(f"SELECT code FROM certificates WHERE revoked_at IS {state} LIMIT 1").fetchone()[0]
+        for state in ("NULL", "NOT NULL")
+    )
+    conn.close()
+    verify = _bot("verify", valid, **env)
+    assert verify.returncode == 0 and "Genuine certificate" in verify.stdout, verify.stderr
+    assert _bot("verify", revoked, **env).returncode == 1
+    commissioners = _bot("commissioner", "list", **env)
+    assert commissioners.stdout == "900003\tАлматы қаласының әкімдігі\n", commissioners.stderr
+    feedback = _bot("export", "--what", "feedback", **env)
+    assert feedback.returncode == 0 and len(feedback.stdout.splitlines()) == 1 + 20, feedback.stderr
+    items = _bot("report", "--items", **env)
+    assert items.returncode == 0 and "languages: ru" in items.stdout, items.stderr
+    remind = _bot("remind", "--dry-run", "--now", "2027-03-01T10:00", **env)
+    assert remind.returncode == 0 and "reminders would be sent" in remind.stdout, remind.stderr
+    assert not list(tmp_path.glob("*.bak-*"))  # nothing to upgrade, nothing copied
+
+
+def test_a_reader_that_stops_early_ends_an_export_quietly(tmp_path):
+    """`export | head` is what coordinators do: no traceback when head has had enough."""
+    path = _copy("356d22b", tmp_path).path
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "export", "--what", "answers"],
+        cwd=ROOT,
+        env=_env(BOT_DB_PATH=str(path)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout.readline().decode("utf-8-sig").startswith("employee_id,telegram_id,module_id")
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141 and stderr == ""
+
+
+def test_two_processes_opening_an_old_file_at_once_upgrade_it_once(upgradable):
+    old_database = upgradable.path
     original = _rows(old_database)
     opened, errors = [], []
 
@@ -139,11 +219,14 @@ def test_two_processes_opening_an_old_file_at_once_upgrade_it_once(old_database)
     for store in opened:
         store.close()
     assert errors == [] and len(opened) == 4
-    assert _rows(old_database.with_name("ethics.db.bak-v0")) == original  # the file as it was, not half upgraded
-    assert sorted(p.name for p in old_database.parent.iterdir() if ".bak" in p.name) == ["ethics.db.bak-v0"]
+    assert _rows(upgradable.backup) == original  # the file as it was, not half upgraded
+    assert [p for p in old_database.parent.iterdir() if ".bak" in p.name] == [upgradable.backup]
 
 
-def test_a_failing_migration_changes_nothing(old_database, monkeypatch):
+@pytest.mark.parametrize("release", sorted(RELEASES))
+def test_a_failing_migration_changes_nothing(release, tmp_path, monkeypatch):
+    old_database, version = _copy(release, tmp_path).path, RELEASES[release][1]
+
     def broken(db):
         db.execute("CREATE TABLE half_done (x)")
         raise RuntimeError("migration bug")
@@ -155,7 +238,7 @@ def test_a_failing_migration_changes_nothing(old_database, monkeypatch):
         Store(old_database)
     assert _rows(old_database) == before
     conn = sqlite3.connect(old_database)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 0
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == version
     conn.close()
 
 
