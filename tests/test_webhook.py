@@ -248,8 +248,8 @@ def test_run_with_a_bad_webhook_url_says_so_in_one_line_and_exits_2(tmp_path):
 # the run command in webhook mode -----------------------------------------------------------
 
 
-def test_run_serves_the_webhook_end_to_end_and_sigterm_stops_it_cleanly(tmp_path):
-    api, port = BotApiStub().start(), free_port()
+def test_run_serves_the_webhook_end_to_end_and_sigterm_answers_everything_received(tmp_path):
+    api, port, servants = BotApiStub().start(), free_port(), range(8_001, 8_061)
     url = f"http://127.0.0.1:{port}/telegram/ethics-hook"
     process = _start(api, tmp_path, "run", "--no-rasa", BOT_WEBHOOK_URL=url, BOT_WEBHOOK_LISTEN=f"127.0.0.1:{port}")
     try:
@@ -257,12 +257,15 @@ def test_run_serves_the_webhook_end_to_end_and_sigterm_stops_it_cleanly(tmp_path
         user = TelegramUser(api, 9_005, "ru", NAME)
         sent = sent_messages(asyncio.run(user.send("/start")))
         assert sent[0].params["text"] == t("ru", "greeting", name=NAME)
+        last = max(api.push(_start_update(servant, "/progress")) for servant in servants)
+        api.wait_fetched(last, timeout=30)  # all sixty taken by the bot's server (answered 200), some not yet handled
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) == 0
     finally:
         if process.poll() is None:
             process.kill()
         api.stop()
+    assert {c.params["chat_id"] for c in api.calls if c.method == "sendMessage"} == {9_005, *servants}
     registered = [c.params for c in api.calls if c.method == "setWebhook"]
     secret = registered[0]["secret_token"]
     assert {p["url"] for p in registered} == {url} and {p["secret_token"] for p in registered} == {secret}
@@ -272,33 +275,38 @@ def test_run_serves_the_webhook_end_to_end_and_sigterm_stops_it_cleanly(tmp_path
     assert secret not in output and TOKEN_SECRET not in output and "Traceback" not in output
 
 
-@pytest.mark.parametrize("status, description", [(401, "Unauthorized"), (404, "Not Found")])
-def test_a_refused_token_in_webhook_mode_is_one_line_without_the_token(tmp_path, status, description):
-    api = BotApiStub().start()
-    api.reject_token(status, description)
-    try:
-        process = _start(api, tmp_path, "run", "--no-rasa", BOT_WEBHOOK_URL="https://ethics.gov.example.kz/hook")
-        assert process.wait(timeout=60) == 2
-    finally:
-        api.stop()
-    assert (tmp_path / "bot.log").read_text() == (
-        f"error: the Bot API at {api.base_url} rejected the token ({description}): "
-        "check TELEGRAM_BOT_TOKEN and TELEGRAM_API_BASE_URL\n"
-    )
-
-
-def test_a_webhook_url_telegram_refuses_is_one_line(tmp_path):
-    api = BotApiStub().start()
-    api.fail("setWebhook", 400, "Bad Request: bad webhook: Failed to resolve host: Name or service not known")
-    try:
-        process = _start(api, tmp_path, "run", "--no-rasa", BOT_WEBHOOK_URL="https://ethics.gov.example.kz/hook")
-        assert process.wait(timeout=60) == 2
-    finally:
-        api.stop()
-    assert (tmp_path / "bot.log").read_text() == (
+REFUSALS = {  # what the Bot API refuses at start, and the one line `run` prints for it
+    "revoked token": (
+        lambda api: api.reject_token(401, "Unauthorized"),
+        "error: the Bot API at {base_url} rejected the token (Unauthorized): "
+        "check TELEGRAM_BOT_TOKEN and TELEGRAM_API_BASE_URL\n",
+    ),
+    "wrong base URL": (
+        lambda api: api.reject_token(404, "Not Found"),
+        "error: the Bot API at {base_url} rejected the token (Not Found): "
+        "check TELEGRAM_BOT_TOKEN and TELEGRAM_API_BASE_URL\n",
+    ),
+    "webhook URL": (
+        lambda api: api.fail(
+            "setWebhook", 400, "Bad Request: bad webhook: Failed to resolve host: Name or service not known"
+        ),
         "error: the Bot API refused the webhook https://ethics.gov.example.kz/hook (Bad webhook: failed to resolve "
-        "host: name or service not known): check BOT_WEBHOOK_URL\n"
-    )
+        "host: name or service not known): check BOT_WEBHOOK_URL\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("refusal", REFUSALS)
+def test_a_refusal_at_start_in_webhook_mode_is_one_line_without_the_token_and_exit_2(tmp_path, refusal):
+    refuse, line = REFUSALS[refusal]
+    api = BotApiStub().start()
+    refuse(api)
+    try:
+        process = _start(api, tmp_path, "run", "--no-rasa", BOT_WEBHOOK_URL="https://ethics.gov.example.kz/hook")
+        assert process.wait(timeout=60) == 2
+    finally:
+        api.stop()
+    assert (tmp_path / "bot.log").read_text() == line.format(base_url=api.base_url)
 
 
 def test_a_listen_address_in_use_is_one_line_and_exit_2(tmp_path):
