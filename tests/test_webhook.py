@@ -5,6 +5,7 @@ works the same; polling stays the default."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import socket
 import subprocess
@@ -122,6 +123,19 @@ async def test_a_webhook_deleted_elsewhere_is_registered_again_by_the_watch_job(
     assert api.webhook == (application.bot_data[WEBHOOK].url, HOOK_SECRET)
     calls = await webhook_bot.user(9_003).send("/help")
     assert sent_messages(calls)
+
+
+async def test_a_delivery_error_telegram_reports_is_logged_once(webhook_bot, caplog):
+    api, application = webhook_bot.api, webhook_bot.application
+    api.webhook_error = (1_790_000_000, "Wrong response from the webhook: 502 Bad Gateway")  # the proxy was down
+    (job,) = application.job_queue.get_jobs_by_name(WEBHOOK)
+    with caplog.at_level(logging.WARNING, logger="bot.telegram_app"):
+        await job.run(application)
+        await job.run(application)
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.telegram_app"] == [
+        "Telegram could not deliver to the webhook: Wrong response from the webhook: 502 Bad Gateway; "
+        "0 update(s) waiting"
+    ]
 
 
 async def test_switching_back_to_polling_deletes_the_webhook_and_polls(conversation):
@@ -366,12 +380,17 @@ async def _register(api: BotApiStub, url: str) -> None:
         await bot.set_webhook(url, secret_token=HOOK_SECRET)
 
 
-def test_doctor_reports_the_registered_webhook_or_its_absence(tmp_path):
+def test_doctor_reports_the_registered_webhook_another_one_or_none(tmp_path):
     api, url = BotApiStub().start(), "https://ethics.gov.example.kz/hook"
     try:
         assert _doctor_webhook_line(api, tmp_path, url) == (
             f"FAIL  webhook: Telegram has no webhook registered, not to BOT_WEBHOOK_URL {url} "
             "(`run` registers it at start)"
+        )
+        asyncio.run(_register(api, "https://staging.example.kz/hook"))
+        assert _doctor_webhook_line(api, tmp_path, url) == (
+            "FAIL  webhook: Telegram delivers to 'https://staging.example.kz/hook', not to BOT_WEBHOOK_URL "
+            f"{url} (`run` registers it at start)"
         )
         asyncio.run(_register(api, url))
         assert (
