@@ -56,12 +56,14 @@ def _conversation(settings: Settings, with_dialogue: bool) -> Conversation:
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    """Run the Telegram bot (long polling) until interrupted."""
+    """Run the Telegram bot (long polling, or its webhook server when BOT_WEBHOOK_URL is set) until interrupted."""
     from bot.telegram_app import build_application, serve
 
     token = settings.require_token()
     conversation = _conversation(settings, with_dialogue=not args.no_rasa)
-    application = build_application(conversation, token, settings.api_base_url, _reminders(settings, conversation))
+    application = build_application(
+        conversation, token, settings.api_base_url, _reminders(settings, conversation), settings.webhook
+    )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would show the token
     return serve(application, token, settings.api_base_url)
@@ -218,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(None, args)
     try:
         settings = load_settings()
-        redact.install([settings.token, settings.rasa_token])
+        redact.install(settings.secrets())
         return args.func(settings, args)
     except (ConfigError, CommandError, BankError, SchemaError) as error:
         print(f"error: {redact.mask(str(error))}", file=sys.stderr)

@@ -5,10 +5,14 @@ The environment variable names are a contract with deployments; the README docum
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
+import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,10 +25,30 @@ from bot.locales import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_WEBHOOK_LISTEN = "127.0.0.1:8080"  # loopback: a reverse proxy in front terminates TLS
+WEBHOOK_PORTS = (443, 80, 88, 8443)  # the only ports Telegram delivers webhooks to
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")  # Telegram's charset; 16+ so it cannot be guessed
+WEBHOOK_PATH = re.compile(r"[A-Za-z0-9._~/-]*")  # python-telegram-bot matches the path as a regular expression
 
 
 class ConfigError(Exception):
     """A setting a person can fix: the message says which and how."""
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Webhook mode: Telegram posts each update to `url`, which a reverse proxy forwards to the bot's
+    own server on `host:port`; a request without `secret` in its header is refused."""
+
+    url: str
+    host: str
+    port: int
+    secret: str = field(repr=False)  # from BOT_WEBHOOK_SECRET, or random for each run
+
+    @property
+    def path(self) -> str:
+        """Where the bot's server takes the updates: the URL's path, forwarded unchanged by the proxy."""
+        return urlsplit(self.url).path.rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -48,6 +72,11 @@ class Settings:
     item_min_attempts: int = DEFAULT_MIN_ATTEMPTS  # below this, item analysis says "too few answers"
     invite_days: int = 30  # how long an invite code works
     ask: AskPolicy = AskPolicy()  # Ethics Commissioners and questions to them
+    webhook: Webhook | None = None  # None: long polling
+
+    def secrets(self) -> list[str | None]:
+        """What must never reach a log line: the bot token, Rasa's token, the webhook secret."""
+        return [self.token, self.rasa_token, self.webhook.secret if self.webhook else None]
 
     def require_token(self) -> str:
         """The Bot API token, or a ConfigError that says where to put it."""
@@ -109,6 +138,62 @@ def _time_zone(section: Mapping[str, object]) -> str:
     return str(name)
 
 
+def _is_loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _webhook_url(url: str, token: str | None) -> str:
+    """An address Telegram can deliver to: https on one of its ports (plain http or any port only
+    on this machine, for a local Bot API server or a test), without the bot token in it."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:  # a port that is not a number
+        raise ConfigError(f"BOT_WEBHOOK_URL: {url!r} is not a URL.") from None
+    local, token_secret = _is_loopback(parts.hostname or ""), (token or "").partition(":")[2]
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        problem = "is not an https:// URL"
+    elif parts.scheme != "https" and not local:
+        problem = "must start with https:// (Telegram delivers only over TLS)"
+    elif port not in WEBHOOK_PORTS and not local:
+        problem = f"uses port {port}; Telegram delivers only to ports {', '.join(map(str, WEBHOOK_PORTS))}"
+    elif not WEBHOOK_PATH.fullmatch(parts.path) or parts.query or parts.fragment:
+        problem = "may have a path of letters, digits and - _ . ~ / only, no query or fragment"
+    elif token_secret and token_secret in url:
+        problem = "contains the bot token; the webhook secret protects the URL, choose another path"
+    else:
+        return url
+    shown = url.replace(token_secret, "***") if token_secret else url
+    raise ConfigError(f"BOT_WEBHOOK_URL: {shown!r} {problem}.")
+
+
+def _listen(raw: str) -> tuple[str, int]:
+    host, _, port = raw.rpartition(":")
+    host = host.strip("[]")  # [::1]:8080
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"BOT_WEBHOOK_LISTEN: {raw!r} is not host:port (e.g. {DEFAULT_WEBHOOK_LISTEN}).")
+    return host, int(port)
+
+
+def _webhook(env: Mapping[str, str], token: str | None) -> Webhook | None:
+    """Webhook mode when BOT_WEBHOOK_URL is set; the secret and listen address are checked even
+    without it, so a typo is found before the switch."""
+    secret = env.get("BOT_WEBHOOK_SECRET") or None
+    if secret is not None and not WEBHOOK_SECRET.fullmatch(secret):
+        raise ConfigError(
+            "BOT_WEBHOOK_SECRET: expected 16 to 256 characters of A-Z, a-z, 0-9, _ and -"
+            f" ({len(secret)} characters given, value not shown); leave it unset for a random one per run."
+        )
+    host, port = _listen(env.get("BOT_WEBHOOK_LISTEN") or DEFAULT_WEBHOOK_LISTEN)
+    url = env.get("BOT_WEBHOOK_URL") or None
+    if url is None:
+        return None
+    return Webhook(_webhook_url(url, token), host, port, secret or secrets.token_urlsafe(32))
+
+
 def load_settings(env: Mapping[str, str] | None = None, config_path: Path | None = None) -> Settings:
     """Read and check every setting; raise ConfigError naming the first bad one."""
     env = os.environ if env is None else env
@@ -124,8 +209,9 @@ def load_settings(env: Mapping[str, str] | None = None, config_path: Path | None
         timeout = float(timeout_raw)
     except ValueError:
         raise ConfigError(f"RASA_TIMEOUT: {timeout_raw!r} is not a number of seconds.") from None
+    token = env.get("TELEGRAM_BOT_TOKEN") or None
     return Settings(
-        token=env.get("TELEGRAM_BOT_TOKEN") or None,
+        token=token,
         bot_username=(env.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
         api_base_url=env.get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL,
         db_path=Path(env.get("BOT_DB_PATH") or ROOT / "data" / "ethics.db"),
@@ -156,4 +242,5 @@ def load_settings(env: Mapping[str, str] | None = None, config_path: Path | None
             _positive_int(section, "questions_per_day", 5),
             _positive_int(section, "anonymous_reply_days", 90),
         ),
+        webhook=_webhook(env, token),
     )

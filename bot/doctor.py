@@ -76,6 +76,13 @@ def _bot_api(settings: Settings) -> Check:
     return Check(ok, "Bot API", detail)
 
 
+def _webhook(settings: Settings, token: str, url: str) -> Check:
+    from bot.telegram_app import webhook_status
+
+    ok, detail = asyncio.run(webhook_status(token, settings.api_base_url, url))
+    return Check(ok, "webhook", detail)
+
+
 def _rasa(settings: Settings) -> Check:
     from bot.nlu import RasaDialogue
 
@@ -110,11 +117,13 @@ def checks(min_free_mb: int, models: Path) -> Iterator[Check]:
     except ConfigError as error:
         yield Check(False, "settings", str(error))
         return
-    redact.install([settings.token, settings.rasa_token])
+    redact.install(settings.secrets())
     yield Check(True, "settings", "the environment and config.yml's bot: section parse")
     yield _database(settings.db_path)
     yield _disk(settings.db_path, min_free_mb)
     yield _banks(settings)
     yield _bot_api(settings)
+    if settings.webhook is not None and settings.token:  # without a token the Bot API check says so
+        yield _webhook(settings, settings.token, settings.webhook.url)
     yield _rasa(settings)
     yield _model(models)

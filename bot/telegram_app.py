@@ -42,6 +42,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.cli import CommandError
+from bot.config import Webhook
 from bot.commissioners import COMMISSIONER_COMMANDS
 from bot.conversation import COMMANDS, Conversation, User
 from bot.coordinators import COORDINATOR_COMMANDS
@@ -61,6 +62,9 @@ LIST_MESSAGES = 3  # a list that would take more messages than this goes as its 
 logging.getLogger("telegram").setLevel(logging.INFO)
 TYPING = "typing"  # bot_data: typed messages being answered (the dialogue model may take seconds)
 CONCURRENT_UPDATES = 256  # updates of different chats handled at once
+WEBHOOK = "webhook"  # bot_data: the Webhook settings in webhook mode
+WEBHOOK_CHECK_SECONDS = 60  # how soon a webhook deleted or replaced elsewhere is registered again
+WEBHOOK_ERROR = "webhook_error_date"  # bot_data: Telegram's last delivery error, logged once
 
 
 class PerChatProcessor(BaseUpdateProcessor):
@@ -345,13 +349,20 @@ def _rejected(base_url: str, error: InvalidToken) -> CommandError:
     )
 
 
-async def bot_username(token: str, base_url: str) -> str:
-    """The bot's username, from getMe with this token; CommandError if the token is refused."""
+@asynccontextmanager
+async def _accepted_bot(token: str, base_url: str) -> AsyncIterator[Bot]:
+    """A Bot whose token the Bot API accepted (getMe); CommandError if it refuses it."""
     try:
         async with Bot(token, base_url=base_url) as bot:
-            return bot.username
+            yield bot
     except InvalidToken as error:
         raise _rejected(base_url, error) from None
+
+
+async def bot_username(token: str, base_url: str) -> str:
+    """The bot's username, from getMe with this token; CommandError if the token is refused."""
+    async with _accepted_bot(token, base_url) as bot:
+        return bot.username
 
 
 async def bot_api_status(token: str, base_url: str) -> tuple[bool, str]:
@@ -362,6 +373,26 @@ async def bot_api_status(token: str, base_url: str) -> tuple[bool, str]:
         return False, str(error)
     except TelegramError as error:
         return False, f"the Bot API at {base_url} does not answer ({type(error).__name__}: {error})"
+
+
+async def webhook_status(token: str, base_url: str, url: str) -> tuple[bool, str]:
+    """Whether Telegram delivers to `url` (getWebhookInfo), with its last delivery error while
+    updates wait, in words for `doctor`."""
+    try:
+        async with _accepted_bot(token, base_url) as bot:
+            info = await bot.get_webhook_info()
+    except CommandError as error:
+        return False, str(error)
+    except TelegramError as error:
+        return False, f"the Bot API at {base_url} does not answer ({type(error).__name__}: {error})"
+    if info.url != url:
+        where = f"delivers to {info.url!r}" if info.url else "has no webhook registered"
+        return False, f"Telegram {where}, not to BOT_WEBHOOK_URL {url} (`run` registers it at start)"
+    pending = f"{info.pending_update_count} update(s) waiting"
+    if info.last_error_message and info.pending_update_count:
+        when = info.last_error_date.strftime("%Y-%m-%d %H:%M UTC")
+        return False, f"Telegram cannot deliver to {url}: {info.last_error_message} (at {when}); {pending}"
+    return True, f"Telegram delivers to {url}; {pending}"
 
 
 @asynccontextmanager
@@ -476,25 +507,88 @@ class _PollingRequest(HTTPXRequest):
             return []
 
 
+async def _check_start(token: str, base_url: str, webhook: Webhook | None) -> None:
+    """Refusals a person must fix are one line (CommandError) before serving starts: the token, and
+    in webhook mode the URL (setWebhook; python-telegram-bot would retry a refused one for ever)."""
+    async with _accepted_bot(token, base_url) as bot:
+        if webhook is None:
+            return
+        try:
+            await bot.set_webhook(webhook.url, secret_token=webhook.secret)
+        except BadRequest as error:
+            raise CommandError(
+                f"the Bot API refused the webhook {webhook.url} ({error.message}): check BOT_WEBHOOK_URL"
+            ) from None
+
+
+def webhook_options(webhook: Webhook) -> dict[str, Any]:
+    """python-telegram-bot's webhook server on the listen address, registered with Telegram at the
+    public URL and the secret every request must carry (a request without it gets 403)."""
+    return {
+        "listen": webhook.host,
+        "port": webhook.port,
+        "url_path": webhook.path,
+        "webhook_url": webhook.url,
+        "secret_token": webhook.secret,
+    }
+
+
 def serve(application: Application, token: str, base_url: str) -> int:
-    """Long polling until stopped: 0 after a stop signal, 1 when the Bot API refused the token while
-    polling (for a supervisor to restart). A token refused at start is a CommandError; network
-    trouble at start is retried."""
+    """Long polling, or in webhook mode the webhook server, until stopped: 0 after a stop signal, 1
+    when the Bot API refused the token while polling (for a supervisor to restart). A token or a
+    webhook URL refused at start is a CommandError; network trouble at start is retried."""
+    webhook: Webhook | None = application.bot_data.get(WEBHOOK)
     try:
-        asyncio.run(bot_username(token, base_url))
+        asyncio.run(_check_start(token, base_url, webhook))
     except NetworkError as error:
         log.warning("the Bot API is not reachable yet (%s); retrying", error)
     try:
-        application.run_polling(bootstrap_retries=-1)
+        if webhook is None:
+            application.run_polling(bootstrap_retries=-1)
+        else:
+            _run_webhook(application, webhook)
     except InvalidToken as error:
         raise _rejected(base_url, error) from None
     return 1 if application.bot_data.get(DEAF) else 0
 
 
+def _run_webhook(application: Application, webhook: Webhook) -> None:
+    log.info("serving updates through the webhook %s, listening on %s:%s", webhook.url, webhook.host, webhook.port)
+    try:
+        application.run_webhook(bootstrap_retries=-1, **webhook_options(webhook))
+    except OSError as error:  # the listen address is taken or not this machine's
+        raise CommandError(
+            f"cannot listen on {webhook.host}:{webhook.port} ({error.strerror or error}): check BOT_WEBHOOK_LISTEN"
+        ) from None
+
+
+async def watch_webhook(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The repeating job in webhook mode: a webhook deleted or replaced elsewhere (a polling start
+    with the same token) would leave the bot deaf, so it is registered again; delivery errors that
+    Telegram reports are logged once each."""
+    webhook: Webhook = context.application.bot_data[WEBHOOK]
+    info = await context.bot.get_webhook_info()
+    if info.url != webhook.url:
+        log.warning("Telegram's webhook was %r, not BOT_WEBHOOK_URL; registering it again", info.url)
+        await context.bot.set_webhook(webhook.url, secret_token=webhook.secret)
+    if info.last_error_date and info.last_error_date != context.application.bot_data.get(WEBHOOK_ERROR):
+        context.application.bot_data[WEBHOOK_ERROR] = info.last_error_date
+        log.warning(
+            "Telegram could not deliver to the webhook: %s; %s update(s) waiting",
+            info.last_error_message,
+            info.pending_update_count,
+        )
+
+
 def build_application(
-    conversation: Conversation, token: str, base_url: str, reminders: Reminders | None = None
+    conversation: Conversation,
+    token: str,
+    base_url: str,
+    reminders: Reminders | None = None,
+    webhook: Webhook | None = None,
 ) -> Application:
-    """The Application with every handler, in the order updates are matched, and the daily sweep."""
+    """The Application with every handler, in the order updates are matched, and the daily sweep;
+    `serve` takes updates through the webhook when one is given, else by long polling."""
     polling = _PollingRequest()
     application = (
         ApplicationBuilder()
@@ -524,6 +618,9 @@ def build_application(
     application.job_queue.run_repeating(
         sync_coordinator_menus, MENU_SYNC_SECONDS, first=MENU_SYNC_SECONDS, name="coordinator menus"
     )
+    if webhook is not None:
+        application.bot_data[WEBHOOK] = webhook
+        application.job_queue.run_repeating(watch_webhook, WEBHOOK_CHECK_SECONDS, name=WEBHOOK)
     if reminders is not None:
         application.bot_data[REMINDERS] = reminders
         policy = reminders.policy

@@ -6,19 +6,28 @@ whose answer the client stops waiting for) to test error handling. It refuses
 what Telegram refuses: texts over 4096 characters, captions over 1024, files and photos past the
 upload limits, and any chat that never wrote to the bot ("chat not found"); a chat that blocked
 the bot gets 403 until it is unblocked.
+
+Webhook mode as Telegram does it: setWebhook registers a URL and secret (plain http too, as a local
+Bot API server allows), getUpdates then answers 409, and the queued updates are POSTed to the URL
+in order, each with the secret header, until the bot answers 200; a failed delivery is retried
+and reported by getWebhookInfo. deleteWebhook returns to getUpdates.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import struct
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections import deque
 from email.parser import BytesParser
 from email.policy import HTTP
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import EllipsisType
 from typing import Any, Callable
 from urllib.parse import parse_qs
 
@@ -28,6 +37,12 @@ BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Ethics", "username": "eth
 SENDS = ("sendMessage", "sendDocument", "sendPhoto")
 PHOTO_SIDES = 10_000  # width + height of a photo at most
 PHOTO_RATIO = 20  # the longer side at most this many times the shorter
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SECRET_CHARS = re.compile(r"[A-Za-z0-9_-]*")
+REDELIVERY_SECONDS = 0.5  # Telegram retries a failed webhook delivery after a while
+WEBHOOK_CONFLICT = (
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+)
 
 
 def _error(status: int, description: str) -> tuple[int, dict[str, Any]]:
@@ -78,11 +93,15 @@ class BotApiStub:
         self.polls = 0
         self.rejection: tuple[int, dict[str, Any]] | None = None
         self.offset = 0
+        self.webhook: tuple[str, str | None] | None = None  # url and secret token, as setWebhook set them
+        self.webhook_error: tuple[int, str] | None = None  # date and text of the last failed delivery
+        self._stopped = False
         self._next_update_id = 1
         self._next_message_id = 1
         self._lock = threading.Condition()
         self.server = _Server(("127.0.0.1", port), self._handler_class())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.deliverer = threading.Thread(target=self._deliver_forever, daemon=True)
 
     @property
     def base_url(self) -> str:
@@ -90,9 +109,13 @@ class BotApiStub:
 
     def start(self) -> BotApiStub:
         self.thread.start()
+        self.deliverer.start()
         return self
 
     def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            self._lock.notify_all()
         self.server.shutdown()
         self.server.server_close()
 
@@ -112,17 +135,29 @@ class BotApiStub:
         with self._lock:
             self.blocked_chats.discard(chat_id)
 
-    def push(self, update: dict[str, Any]) -> int:
-        """Queue an update for the bot's next getUpdates (its chat now knows the bot); returns its update_id."""
+    def _numbered(self, update: dict[str, Any]) -> dict[str, Any]:
+        """The update with the next update_id; its chat now knows the bot."""
         with self._lock:
             chat = _chat_of(update)
             if chat is not None:
                 self.known_chats.add(chat)
-            update = {"update_id": self._next_update_id, **update}
             self._next_update_id += 1
+            return {"update_id": self._next_update_id - 1, **update}
+
+    def push(self, update: dict[str, Any]) -> int:
+        """Queue an update for the bot's next getUpdates, or for delivery to its webhook; returns its update_id."""
+        with self._lock:
+            update = self._numbered(update)
             self.updates.append(update)
             self._lock.notify_all()
             return update["update_id"]
+
+    def post_webhook(self, update: dict[str, Any], secret: str | None | EllipsisType = ...) -> int:
+        """POST one update straight to the registered webhook, with the registered secret (...), another
+        one, or no secret header (None), as someone other than Telegram might; the HTTP status."""
+        assert self.webhook is not None, "no webhook registered"
+        url, registered = self.webhook
+        return _post(url, self._numbered(update), registered if secret is ... else secret)[0]
 
     def fail(self, method: str, status: int, description: str, **parameters: Any) -> None:
         """Make the next call of `method` fail with this status (e.g. 403 blocked, 429 retry_after)."""
@@ -198,6 +233,12 @@ class BotApiStub:
         self, method: str, params: dict[str, Any], files: dict[str, bytes]
     ) -> tuple[int, dict[str, Any]] | None:
         """What the real Bot API answers instead of doing the call, or None when it does it."""
+        if method == "getUpdates" and self.webhook is not None:
+            return _error(409, WEBHOOK_CONFLICT)
+        if method == "setWebhook" and not SECRET_CHARS.fullmatch(str(params.get("secret_token", ""))):
+            return _error(400, "Bad Request: secret token contains unallowed characters")
+        if method == "setWebhook" and len(str(params.get("secret_token", ""))) > 256:
+            return _error(400, "Bad Request: secret token is too long")
         if method.startswith("editMessage") and int(params.get("message_id", 0)) not in self.messages:
             return _error(400, "Bad Request: message to edit not found")
         if method in ("sendMessage", "editMessageText"):
@@ -259,7 +300,52 @@ class BotApiStub:
                 message["text"] = params["text"]
             message["reply_markup"] = params.get("reply_markup")
             return message
-        return True  # setMyCommands, deleteWebhook, answerCallbackQuery, ...
+        if method in ("setWebhook", "deleteWebhook"):
+            return self._set_webhook(str(params.get("url") or ""), str(params.get("secret_token") or ""), params)
+        if method == "getWebhookInfo":
+            return self._webhook_info()
+        return True  # setMyCommands, answerCallbackQuery, ...
+
+    def _set_webhook(self, url: str, secret: str, params: dict[str, Any]) -> bool:
+        """setWebhook with a URL registers it; deleteWebhook or an empty URL goes back to getUpdates."""
+        with self._lock:
+            self.webhook = (url, secret or None) if url else None
+            self.webhook_error = None
+            if params.get("drop_pending_updates"):
+                self.updates.clear()
+            self._lock.notify_all()
+        return True
+
+    def _webhook_info(self) -> dict[str, Any]:
+        with self._lock:
+            info = {
+                "url": self.webhook[0] if self.webhook else "",
+                "has_custom_certificate": False,
+                "pending_update_count": len(self.updates),
+            }
+            if self.webhook_error:
+                info["last_error_date"], info["last_error_message"] = self.webhook_error
+            return info
+
+    def _deliver_forever(self) -> None:
+        """While a webhook is registered, POST the oldest pending update to it until it answers 200."""
+        while True:
+            with self._lock:
+                while not self._stopped and not (self.webhook and self.updates):
+                    self._lock.wait()
+                if self._stopped:
+                    return
+                update, (url, secret) = self.updates[0], self.webhook
+            status, error = _post(url, update, secret)
+            with self._lock:
+                if status == 200:
+                    self.updates = [u for u in self.updates if u is not update]
+                    self.offset = max(self.offset, update["update_id"] + 1)
+                else:
+                    self.webhook_error = (int(time.time()), error)
+                self._lock.notify_all()
+            if status != 200:
+                time.sleep(REDELIVERY_SECONDS)
 
     def _get_updates(self, offset: int, timeout: float) -> list[dict[str, Any]]:
         deadline = time.monotonic() + min(timeout, 1.0)
@@ -301,6 +387,21 @@ class BotApiStub:
                 pass
 
         return Handler
+
+
+def _post(url: str, update: dict[str, Any], secret: str | None) -> tuple[int, str]:
+    """POST an update as Telegram does: JSON, the secret in its header; the status and, for a failure,
+    the text getWebhookInfo shows."""
+    headers = {"Content-Type": "application/json", **({SECRET_HEADER: secret} if secret is not None else {})}
+    request = urllib.request.Request(url, json.dumps(update).encode(), headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, ""
+    except urllib.error.HTTPError as error:
+        return error.code, f"Wrong response from the webhook: {error.code} {error.reason}"
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        return 0, getattr(reason, "strerror", None) or str(reason)
 
 
 def _decode(value: str) -> Any:

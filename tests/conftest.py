@@ -16,7 +16,7 @@ import yaml
 from telegram.ext import Application
 
 from bot.ask import AskPolicy
-from bot.config import ROOT
+from bot.config import ROOT, Webhook
 from bot.content import Bank, load_bank
 from bot.conversation import Conversation
 from bot.dialogue import Dialogue
@@ -24,7 +24,7 @@ from bot.nlu import RasaDialogue
 from bot.quiz import Attempt
 from bot.review import REVIEW, review_module
 from bot.store import INTERACTIVE_BUSY_SECONDS, Store
-from bot.telegram_app import TYPING, build_application
+from bot.telegram_app import TYPING, build_application, webhook_options
 from tests.bot_api_stub import BotApiStub, Call
 from tests.rasa_server import RasaServer
 
@@ -254,11 +254,15 @@ class TelegramHarness:
         return TelegramUser(self.api, telegram_id, language_code, application=self.application, **kwargs)
 
 
-async def start_bot(api: BotApiStub, conversation: Conversation) -> Application:
-    application = build_application(conversation, TOKEN, api.base_url)
+async def start_bot(api: BotApiStub, conversation: Conversation, webhook: Webhook | None = None) -> Application:
+    """The bot as `serve` runs it: long polling, or its webhook server registered with the stand-in."""
+    application = build_application(conversation, TOKEN, api.base_url, webhook=webhook)
     await application.initialize()
     await application.post_init(application)
-    await application.updater.start_polling(poll_interval=0.0, timeout=1)
+    if webhook is None:
+        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+    else:
+        await application.updater.start_webhook(**webhook_options(webhook))
     await application.start()
     return application
 
@@ -283,6 +287,7 @@ async def running_bot(
     dialogue: Dialogue | None,
     coordinator_ids: frozenset[int] = frozenset(),
     ask: AskPolicy = AskPolicy(),
+    webhook: Webhook | None = None,
 ) -> AsyncIterator[TelegramHarness]:
     api = BotApiStub().start()
     store = Store(tmp_path / "bot.db", busy_timeout=INTERACTIVE_BUSY_SECONDS)
@@ -290,7 +295,7 @@ async def running_bot(
     conversation = Conversation(
         bank, store, "ru", clock, dialogue, coordinator_ids=coordinator_ids, seed=lambda: next(seeds), ask=ask
     )
-    application = await start_bot(api, conversation)
+    application = await start_bot(api, conversation, webhook)
     try:
         yield TelegramHarness(api, store, bank, clock, application)
     finally:

@@ -23,8 +23,9 @@ from tests.test_cli import _env
 SECRET = TOKEN.split(":")[1]
 
 
-def _start(api: BotApiStub | str, tmp_path, *args: str) -> subprocess.Popen:
-    """The bot's command line against the stand-in (or a base URL), its output in bot.log."""
+def _start(api: BotApiStub | str, tmp_path, *args: str, **env: str) -> subprocess.Popen:
+    """The bot's command line against the stand-in (or a base URL) with these extra settings, its
+    output in bot.log."""
     log = open(tmp_path / "bot.log", "w")
     base_url = api if isinstance(api, str) else api.base_url
     return subprocess.Popen(
@@ -33,7 +34,7 @@ def _start(api: BotApiStub | str, tmp_path, *args: str) -> subprocess.Popen:
         text=True,
         stdout=log,
         stderr=subprocess.STDOUT,
-        env=_env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=base_url, BOT_DB_PATH=str(tmp_path / "bot.db")),
+        env=_env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=base_url, BOT_DB_PATH=str(tmp_path / "bot.db"), **env),
     )
 
 
