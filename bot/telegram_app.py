@@ -304,8 +304,21 @@ async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log what we got wrong; the user's next input is handled as usual."""
+    """Log what we got wrong; the user's next input is handled as usual. A token the Bot API
+    stopped accepting (seen by a handler or a job, as in webhook mode) stops the bot instead."""
+    if isinstance(context.error, InvalidToken):
+        _stop_deaf(context.application, "while serving")
+        return
     log.error("error while handling an update", exc_info=context.error)
+
+
+def _stop_deaf(application: Application, when: str) -> None:
+    """Stop serving (once) because the Bot API refuses the token: `serve` then exits 1 for the
+    supervisor to restart the bot, where python-telegram-bot would stay up, deaf."""
+    if not application.bot_data.get(DEAF):
+        log.error("the Bot API stopped accepting the token %s; stopping", when)
+        application.bot_data[DEAF] = True
+        application.stop_running()
 
 
 # transport errors raised before the request left: the message certainly did not reach Telegram
@@ -500,10 +513,7 @@ class _PollingRequest(HTTPXRequest):
         except InvalidToken:
             if self.application is None:
                 raise
-            if not self.application.bot_data.get(DEAF):
-                log.error("the Bot API stopped accepting the token while polling; stopping")
-                self.application.bot_data[DEAF] = True
-                self.application.stop_running()
+            _stop_deaf(self.application, "while polling")
             return []
 
 
@@ -535,7 +545,7 @@ def webhook_options(webhook: Webhook) -> dict[str, Any]:
 
 def serve(application: Application, token: str, base_url: str) -> int:
     """Long polling, or in webhook mode the webhook server, until stopped: 0 after a stop signal, 1
-    when the Bot API refused the token while polling (for a supervisor to restart). A token or a
+    when the Bot API refused the token while serving (for a supervisor to restart). A token or a
     webhook URL refused at start is a CommandError; network trouble at start is retried."""
     webhook: Webhook | None = application.bot_data.get(WEBHOOK)
     try:

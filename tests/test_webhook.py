@@ -289,6 +289,25 @@ def test_run_serves_the_webhook_end_to_end_and_sigterm_answers_everything_receiv
     assert secret not in output and TOKEN_SECRET not in output and "Traceback" not in output
 
 
+def test_a_token_refused_while_serving_the_webhook_ends_the_process_for_the_supervisor(tmp_path):
+    api, port = BotApiStub().start(), free_port()
+    url = f"http://127.0.0.1:{port}/telegram/ethics-hook"
+    process = _start(api, tmp_path, "run", "--no-rasa", BOT_WEBHOOK_URL=url, BOT_WEBHOOK_LISTEN=f"127.0.0.1:{port}")
+    try:
+        api.wait_for(lambda calls: any(c.method == "setMyCommands" for c in calls), timeout=60)
+        assert sent_messages(asyncio.run(TelegramUser(api, 9_005, "ru", NAME).send("/start")))  # serving
+        api.reject_token(401, "Unauthorized")  # revoked in @BotFather while the bot runs
+        api.push(_start_update(9_006, "/help"))  # delivered to the webhook; the reply is refused
+        assert process.wait(timeout=60) == 1
+    finally:
+        if process.poll() is None:
+            process.kill()
+        api.stop()
+    output = (tmp_path / "bot.log").read_text()
+    assert "the Bot API stopped accepting the token while serving; stopping" in output
+    assert TOKEN_SECRET not in output and "Traceback" not in output
+
+
 REFUSALS = {  # what the Bot API refuses at start, and the one line `run` prints for it
     "revoked token": (
         lambda api: api.reject_token(401, "Unauthorized"),
