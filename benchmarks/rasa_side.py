@@ -19,7 +19,7 @@ import yaml
 
 from bot.config import ROOT
 
-QUESTION_INTENTS = ("greet", "goodbye", "thanks", "affirm", "deny")  # not questions: left out
+SMALL_TALK = ("greet", "goodbye", "thanks")  # not questions: left out
 
 
 def typed_questions(per_language: int) -> list[tuple[str, str]]:
@@ -31,7 +31,7 @@ def typed_questions(per_language: int) -> list[tuple[str, str]]:
         lines = [
             line[2:].strip()
             for block in data["nlu"]
-            if block.get("intent") not in QUESTION_INTENTS
+            if block.get("intent") not in SMALL_TALK
             for line in block["examples"].splitlines()
             if line.startswith("- ")
         ]

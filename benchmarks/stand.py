@@ -34,11 +34,12 @@ class Press:
 
 
 class Replies:
-    """Follows the stand-in's calls from a mark on, without holding its lock while reading them."""
+    """Follows the calls a bot makes to its stand-in from a mark on, without holding the stand-in's
+    lock while reading them."""
 
-    def __init__(self, api: BotApiStub) -> None:
-        self.api = api
-        self.mark = len(api.calls)
+    def __init__(self, bot: BotProcess) -> None:
+        self.bot, self.api = bot, bot.api
+        self.mark = len(bot.api.calls)
 
     def first_to(
         self, chats: set[int], methods: tuple[str, ...], timeout: float = 120.0, accept: Any = None
@@ -49,8 +50,11 @@ class Replies:
         index, deadline = self.mark, time.monotonic() + timeout
         while len(found) < len(chats):
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError(f"{len(chats) - len(found)} of {len(chats)} chats got no {methods}")
+            if remaining <= 0 or not self.bot.running():
+                raise RuntimeError(
+                    f"{len(chats) - len(found)} of {len(chats)} chats got no {methods} from {self.bot.name}"
+                    f"{'' if self.bot.running() else ', whose process ended'}; see {self.bot.log_path}"
+                )
             new = self.api.calls_after(index, min(remaining, 1.0))
             index += len(new)
             for call in new:
@@ -85,12 +89,20 @@ class BotProcess:
         self.process: subprocess.Popen | None = None
         self.started_at = 0.0
         self._ids = itertools.count(1)
+        self._message_ids = itertools.count(1_000_000)  # the users' own messages
+
+    @property
+    def log_path(self) -> Path:
+        return self.directory / f"{self.name}.log"
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def start(self) -> BotProcess:
         """Start the process (its start is the time origin of `started_at`); returns at once."""
-        log = open(self.directory / f"{self.name}.log", "ab")
-        self.started_at = time.monotonic()
-        self.process = subprocess.Popen(self.argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        with open(self.log_path, "ab") as log:
+            self.started_at = time.monotonic()
+            self.process = subprocess.Popen(self.argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         return self
 
     def wait_polling(self) -> None:
@@ -139,7 +151,7 @@ class BotProcess:
         """The user types `text`; returns the moment the update was queued."""
         profile = {**self.profile(user_id), **({"language_code": language} if language else {})}
         message = {
-            "message_id": next(self._ids) + 1_000_000,
+            "message_id": next(self._message_ids),
             "date": int(time.time()),
             "from": profile,
             "chat": {"id": user_id, "type": "private"},
@@ -157,7 +169,8 @@ class BotProcess:
         return messages[-1]
 
 
-def python_module(*args: str) -> list[str]:
+def python(*args: str) -> list[str]:
+    """A command line run by this benchmark's own interpreter (the bot's environment)."""
     return [sys.executable, *args]
 
 
