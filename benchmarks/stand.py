@@ -105,6 +105,10 @@ class BotProcess:
             self.process = subprocess.Popen(self.argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         return self
 
+    def ready(self, users: list[int]) -> list[Press]:
+        """Bring each user to the screen with the button the benchmark presses; the press to make."""
+        raise NotImplementedError
+
     def wait_polling(self) -> None:
         self.api.wait_polling(timeout=60)
 
