@@ -266,10 +266,11 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _answer_query(update, _conversation(context).private_only(_user(update)).notice)
         return
     outcome = await _conversation(context).button(_user(update), query.data or "")
-    await _answer_query(update, outcome.notice)
+    steps = [_answer_query(update, outcome.notice)]
     if outcome.edit is not None and update.effective_chat is not None:
         message_id = query.message.message_id if query.message is not None else None
-        await _apply_edit(context, update.effective_chat.id, message_id, outcome.edit)
+        steps.append(_apply_edit(context, update.effective_chat.id, message_id, outcome.edit))
+    await asyncio.gather(*steps)  # the spinner's answer and the edit travel together: one round trip, not two
     await _deliver(update, context, outcome)
 
 

@@ -137,12 +137,9 @@ async def test_one_users_quick_presses_are_handled_in_order(telegram):
         for c in calls
         if c.method in ("answerCallbackQuery", "editMessageText")
     ]
-    assert mine == [
-        ("answerCallbackQuery", "first"),
-        ("editMessageText", None),
-        ("answerCallbackQuery", "second"),
-        ("editMessageText", None),
-    ]
+    # each press's answer and edit go out together, the second press's only after the first's
+    assert sorted(mine[:2], key=str) == [("answerCallbackQuery", "first"), ("editMessageText", None)]
+    assert sorted(mine[2:], key=str) == [("answerCallbackQuery", "second"), ("editMessageText", None)]
     assert telegram.api.messages[picker["message_id"]]["text"].startswith(t("kk", "help", commands="")[:30])
 
 
