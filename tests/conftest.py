@@ -67,8 +67,8 @@ def text3(en: str) -> dict[str, str]:
     return {"kk": f"{en} (kk)", "ru": f"{en} (ru)", "en": en}
 
 
-def small_bank_files(directory: Path) -> Path:
-    """A valid two-module bank in `directory`, for tests that break it on purpose."""
+def write_code_index(directory: Path) -> None:
+    """A code.yml with one chapter and its one point, "Code p. 3", for small test banks."""
     directory.mkdir(parents=True, exist_ok=True)
     index = {
         "chapters": [{"id": "code:1-general", "title": text3("General provisions")}],
@@ -82,6 +82,11 @@ def small_bank_files(directory: Path) -> Path:
         ],
     }
     (directory / "code.yml").write_text(yaml.safe_dump(index, allow_unicode=True), encoding="utf-8")
+
+
+def small_bank_files(directory: Path) -> Path:
+    """A valid two-module bank in `directory`, for tests that break it on purpose."""
+    write_code_index(directory)
     for module_id, track in (("basics", "onboarding"), ("refresh", "refresher")):
         module = {
             "id": module_id,

@@ -4,8 +4,6 @@ the figures equal to a direct computation, first attempts only."""
 from __future__ import annotations
 
 import statistics
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,7 +18,8 @@ from bot.locales import t
 from bot.quiz import Plan
 from bot.store import Store
 from bot.store.items import ItemFilters
-from tests.conftest import NOW, text3
+from tests.conftest import NOW, text3, write_code_index
+from tests.test_cli import _bot
 
 QUESTIONS = ("easy", "inverse", "distractor", "good", "misleading")
 SERVANTS = 40
@@ -28,19 +27,7 @@ SERVANTS = 40
 
 def _bank_dir(directory: Path) -> Path:
     """One module of five four-option questions whose right option is always A (index 0)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    index = {
-        "chapters": [{"id": "code:1-general", "title": text3("General provisions")}],
-        "points": [
-            {
-                "id": "Code p. 3",
-                "chapter": "code:1-general",
-                "summary": text3("Acquaint in writing"),
-                "label": text3("Code, para. 3"),
-            }
-        ],
-    }
-    (directory / "code.yml").write_text(yaml.safe_dump(index, allow_unicode=True), encoding="utf-8")
+    write_code_index(directory)
     module = {
         "id": "m",
         "title": text3("Module"),
@@ -168,25 +155,11 @@ async def test_coordinators_get_the_items_as_a_csv_document_and_others_are_refus
 
 def test_the_command_line_prints_the_report_with_flags(answered, tmp_path):
     bank, store = answered
-    env = {"BOT_DB_PATH": str(tmp_path / "items.db"), "BOT_QUIZZES_DIR": str(tmp_path / "quizzes"), "PATH": "/usr/bin"}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "report", "--items", "--module", "m"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    env = {"BOT_DB_PATH": str(tmp_path / "items.db"), "BOT_QUIZZES_DIR": str(tmp_path / "quizzes")}
+    result = _bot("report", "--items", "--module", "m", **env)
     assert result.returncode == 0, result.stderr
     assert "! m misleading: n=40" in result.stdout and "useless distractor" in result.stdout
-    wrong = subprocess.run(
-        [sys.executable, "-m", "bot", "report", "--items", "--module", "nope"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    wrong = _bot("report", "--items", "--module", "nope", **env)
     assert wrong.returncode == 2 and "--module: 'nope' is not a module (m)" in wrong.stderr
 
 

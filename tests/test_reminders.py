@@ -20,6 +20,7 @@ from bot.store import SENDING, STALE_CLAIM, UNKNOWN, Store
 from bot.telegram_app import TelegramSender, sending_bot
 from tests.bot_api_stub import BotApiStub
 from tests.conftest import TOKEN
+from tests.test_cli import _bot
 
 MONDAY_2PM = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # 14:00 in Almaty (UTC+5)
 TODAY = date(2026, 11, 23)
@@ -261,42 +262,17 @@ async def test_progress_shows_the_due_date_and_days_left(bank, store, api, conve
 
 
 def test_the_dry_run_lists_and_sends_nothing(bank, tmp_path, api):
-    import os
-    import subprocess
-    import sys
-
-    from bot.config import ROOT
-
     store = Store(tmp_path / "bot.db")
     _servant(api, bank, store, 21, add_years(TODAY + timedelta(days=7), -3), language="kk")
     store.close()
-    env = {
-        **os.environ,
-        "BOT_DB_PATH": str(tmp_path / "bot.db"),
-        "TELEGRAM_API_BASE_URL": api.base_url,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "remind", "--dry-run", "--now", "2026-11-23T14:00"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    env = {"BOT_DB_PATH": str(tmp_path / "bot.db"), "TELEGRAM_API_BASE_URL": api.base_url, "TELEGRAM_BOT_TOKEN": TOKEN}
+    result = _bot("remind", "--dry-run", "--now", "2026-11-23T14:00", **env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         f"21\tcycle\td7\tdue {add_years(TODAY + timedelta(days=7), 0)}\tkk",
         "dry run: 1 reminders would be sent; nothing was sent",
     ]
     assert api.calls == [] and Store(tmp_path / "bot.db").db["reminders"].count == 0
-    sent = subprocess.run(
-        [sys.executable, "-m", "bot", "remind", "--now", "2026-11-23T14:00"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    sent = _bot("remind", "--now", "2026-11-23T14:00", **env)
     assert sent.stdout.startswith("due 1, sent 1"), sent.stderr
     assert [c.params["chat_id"] for c in api.calls if c.method == "sendMessage"] == [21]
